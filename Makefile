@@ -1,0 +1,34 @@
+# The two commands of the README:
+#   make book   build the HTML book into _build/html (creates .venv and installs requirements if needed)
+#   make test   run every test: unit tests, every notebook under nbval, the strict book build, the site checks
+# Only Python 3.11 (or newer) and make are needed; everything else is installed into .venv.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test build-strict unit clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip check
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build --all .
+	@echo "Open _build/html/index.html in a browser."
+
+# The strict build: any Sphinx warning or notebook error fails.
+build-strict: $(STAMP)
+	$(BIN)/jupyter-book build --all -W -n --keep-going .
+
+test: $(STAMP) build-strict
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -p no:nbval tests
+
+clean:
+	rm -rf _build
