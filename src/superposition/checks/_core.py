@@ -91,8 +91,10 @@ def _run(fn: Callable[..., Any], case: Case) -> _Outcome:
     try:
         return _Outcome(value=fn(**kwargs))
     except NotImplementedError as exc:
-        raise CheckFailed(
-            f"Not implemented yet: {exc or 'replace the `raise NotImplementedError` line with your code.'}"
+        # A stub from the student edition: let it surface as itself, with the next step.
+        raise NotImplementedError(
+            f"{exc or 'Not implemented yet'}. Replace the `raise NotImplementedError` line of your function "
+            "with your code, run that cell, then run this check again."
         ) from None
     except Exception as exc:  # noqa: BLE001 - report the student's exception, whatever it is
         return _Outcome(error=exc)
