@@ -4,6 +4,11 @@
 # Only Python 3.11 (or newer) and make are needed; everything else is installed into .venv.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+# One BLAS thread, as on Binder and when the notebooks were saved: the stored outputs are compared exactly.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
