@@ -1,0 +1,358 @@
+"""Specification of the Chapter 3 kernels (superposition.bounds)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from superposition.bounds import (
+    approx_log2_pair_families,
+    count_functions,
+    count_realised,
+    enumerate_one_layer,
+    log2_pair_families,
+    log2_permutations,
+    max_features,
+    min_exact_bits,
+    min_neurons,
+    min_parameters,
+    pair_and_margin,
+    pair_family_targets,
+    quantize,
+    sparse_domain,
+    stirling_log2_permutations,
+    sufficient_bits,
+    superposed_pair_and_network,
+)
+
+
+# ---------------------------------------------------------------- family sizes
+@pytest.mark.parametrize("m", [0, 1, 2, 5, 10, 20, 100, 1000])
+def test_log2_permutations_matches_factorial(m):
+    assert log2_permutations(m) == pytest.approx(math.log2(math.factorial(m)), rel=1e-13, abs=1e-12)
+
+
+def test_log2_permutations_accepts_arrays_and_keeps_shape():
+    out = log2_permutations(np.array([[1, 2], [3, 4]]))
+    assert out.shape == (2, 2)
+    assert out[1, 1] == pytest.approx(math.log2(24))
+
+
+def test_log2_permutations_huge_m_is_finite_and_near_stirling():
+    val = log2_permutations(10**12)
+    assert np.isfinite(val)
+    assert val / stirling_log2_permutations(10**12) == pytest.approx(1.0, abs=1e-11)
+
+
+@pytest.mark.parametrize("m,k", [(4, 0), (4, 3), (4, 6), (10, 7), (50, 100), (300, 44850 // 2), (1000, 999)])
+def test_log2_pair_families_matches_comb(m, k):
+    exact = math.log2(math.comb(math.comb(m, 2), k))
+    assert log2_pair_families(m, k) == pytest.approx(exact, rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize("k", [1, 10, 1000])
+def test_log2_pair_families_exact_at_a_billion_features(k):
+    """At m = 1e9 the naive gammaln difference cancels to 0; the kernel must not."""
+    exact = math.log2(math.comb(10**9 * (10**9 - 1) // 2, k))
+    assert log2_pair_families(10**9, k) == pytest.approx(exact, rel=1e-11)
+
+
+def test_log2_pair_families_broadcasts():
+    out = log2_pair_families(np.array([10, 20])[:, None], np.array([1, 2, 3]))
+    assert out.shape == (2, 3)
+    assert out[1, 2] == pytest.approx(math.log2(math.comb(190, 3)))
+
+
+def test_pair_family_is_symmetric_in_m_prime():
+    n_pairs = math.comb(30, 2)
+    assert log2_pair_families(30, 100) == pytest.approx(log2_pair_families(30, n_pairs - 100))
+
+
+def test_permutation_bits_increase_with_m():
+    vals = log2_permutations(np.arange(1, 2000))
+    assert np.all(np.diff(vals) > 0)
+
+
+def test_pair_bits_increase_up_to_half_of_the_pairs():
+    m = 40
+    vals = log2_pair_families(m, np.arange(0, math.comb(m, 2) // 2 + 1))
+    assert np.all(np.diff(vals) > 0)
+
+
+def test_stirling_ratio_tends_to_one():
+    m = np.array([1e2, 1e4, 1e6, 1e8])
+    gap = np.abs(log2_permutations(m) / stirling_log2_permutations(m) - 1)
+    assert np.all(np.diff(gap) < 0) and gap[-1] < 1e-7
+
+
+def test_three_term_stirling_error_is_below_the_next_term():
+    """log2 m! - Stirling(3 terms) lies in (0, 1/(12 m ln 2)]."""
+    m = np.arange(10, 5000)
+    err = log2_permutations(m) - stirling_log2_permutations(m, terms=3)
+    assert np.all(err > 0)
+    assert np.all(err <= 1 / (12 * m * np.log(2)) + 1e-9)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 1.5])
+def test_pair_family_is_theta_m_prime_log_m_prime_along_m_prime_equal_m_to_alpha(alpha):
+    """log2|F| / (m' log2 m') -> (2 - alpha) / alpha when m' = m**alpha, alpha < 2."""
+    ms = np.array([1e3, 1e5, 1e7, 1e9])
+    kp = np.floor(ms**alpha)
+    ratio = log2_pair_families(ms, kp) / (kp * np.log2(kp))
+    target = (2 - alpha) / alpha
+    errors = np.abs(ratio - target)
+    assert np.all(np.diff(errors) < 0)
+    assert errors[-1] / target < 0.08
+
+
+def test_pair_approximation_brackets_the_exact_value():
+    m, k = 1000, np.array([1, 10, 1000, 100000])
+    exact = log2_pair_families(m, k)
+    upper = approx_log2_pair_families(m, k)
+    assert np.all(exact <= upper + 1e-9)
+    assert np.all(upper - exact <= k * np.log2(np.e) + 1e-9)
+
+
+# ---------------------------------------------------------------- bits -> parameters, neurons, capacity
+def test_min_parameters_is_the_ceiling_of_bits_over_b():
+    assert min_parameters(math.log2(math.factorial(10)), 8) == math.ceil(math.log2(math.factorial(10)) / 8)
+    assert min_parameters(16.0, 8) == 2  # exact boundary, no float overshoot
+    assert min_parameters(np.array([0.0, 1.0, 8.5]), 1).tolist() == [0, 1, 9]
+
+
+@given(st.floats(0, 1e12), st.floats(0.1, 64), st.integers(1, 20))
+@settings(max_examples=200, deadline=None)
+def test_min_neurons_is_the_smallest_width_with_enough_bits(log2_family, bits, layers):
+    n = min_neurons(log2_family, bits, layers)
+    assert n >= 1
+    assert layers * (n * n + n) * bits >= log2_family * (1 - 1e-12)
+    if n > 1:
+        assert layers * ((n - 1) ** 2 + (n - 1)) * bits < log2_family * (1 + 1e-12)
+
+
+def test_min_neurons_counts_the_biases():
+    """n^2 + n parameters per layer: 12 bits at 1 bit each need n = 3 (9 + 3), not 4."""
+    assert min_neurons(12.0, 1) == 3
+    assert min_neurons(12.1, 1) == 4
+
+
+def test_min_neurons_falls_with_depth_and_bits():
+    lf = log2_permutations(10**6)
+    assert min_neurons(lf, 8, 1) > min_neurons(lf, 8, 4) > min_neurons(lf, 32, 4)
+
+
+def test_min_neurons_grows_like_sqrt_m_prime_log_m_prime():
+    mp = np.array([1e4, 1e6, 1e8, 1e10])
+    n = min_neurons(log2_permutations(mp), 1.0)
+    ratio = n / np.sqrt(mp * np.log2(mp))
+    assert np.all(np.abs(ratio - 1) < 0.08)
+    assert np.all(np.diff(np.abs(ratio - 1)) < 0)
+
+
+@given(st.integers(1, 5000), st.floats(0.5, 32), st.integers(1, 4))
+@settings(max_examples=150, deadline=None)
+def test_max_features_permutations_is_the_largest_allowed(n, bits, layers):
+    k = max_features(n, bits, layers)
+    budget = layers * (n * n + n) * bits
+    assert log2_permutations(k) <= budget * (1 + 1e-12)
+    assert log2_permutations(k + 1) > budget
+
+
+@given(st.integers(1, 300), st.floats(0.5, 16), st.integers(2, 200))
+@settings(max_examples=150, deadline=None)
+def test_max_features_pairs_is_the_largest_allowed(n, bits, m):
+    k = max_features(n, bits, m=m)
+    n_pairs = m * (m - 1) // 2
+    budget = (n * n + n) * bits
+    assert 0 <= k <= n_pairs
+    assert log2_pair_families(m, k) <= budget * (1 + 1e-12)
+    if k < n_pairs:
+        assert log2_pair_families(m, k + 1) > budget
+
+
+def test_max_features_is_inverse_of_min_neurons():
+    for mp in [10, 1000, 123456]:
+        n = min_neurons(log2_permutations(mp), 8)
+        assert max_features(n, 8) >= mp > max_features(n - 1, 8) if n > 1 else True
+
+
+def test_capacity_is_order_n_squared_over_log_n():
+    """m' log2 m' ~ b n^2 so m' ~ b n^2 / log2(b n^2): the ratio tends to 1."""
+    n = np.array([10, 100, 1000, 10000, 100000])
+    b = 8.0
+    k = max_features(n, b)
+    ratio = k / (b * (n * n + n) / np.log2(b * (n * n + n)))
+    assert np.all(np.diff(ratio) < 0) and np.all(ratio > 1)
+    assert ratio[-1] < 1.25  # the approach to 1 is slow: log log corrections
+
+
+def test_capacity_matches_the_refined_prediction():
+    """Solving m' log2(m'/e) = B once more: m' ~ B / (log2(B / log2 B) - log2 e), closer and closer."""
+    n = np.array([100, 1000, 10000, 100000])
+    budget = 8.0 * (n * n + n)
+    pred = budget / (np.log2(budget / np.log2(budget)) - np.log2(np.e))
+    err = np.abs(max_features(n, 8.0) / pred - 1)
+    assert np.all(np.diff(err) < 0) and err[0] < 0.05 and err[-1] < 0.01
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "call,param",
+    [
+        (lambda: log2_pair_families(10, 46), "m_prime"),
+        (lambda: log2_pair_families(1, 0), "m"),
+        (lambda: log2_permutations(-1), "m"),
+        (lambda: log2_permutations(2.5), "m"),
+        (lambda: min_parameters(10.0, 0), "bits_per_parameter"),
+        (lambda: min_parameters(-1.0, 8), "log2_family"),
+        (lambda: min_neurons(10.0, -2.0), "bits_per_parameter"),
+        (lambda: min_neurons(10.0, 8, layers=0), "layers"),
+        (lambda: max_features(0, 8), "n"),
+        (lambda: max_features(10, 0), "bits_per_parameter"),
+        (lambda: max_features(10, 8, m=1), "m"),
+        (lambda: enumerate_one_layer(7, 1), "m"),
+        (lambda: enumerate_one_layer(3, 1, weights=(0, 0)), "weights"),
+        (lambda: quantize([1.0], 1), "bits"),
+        (lambda: superposed_pair_and_network(5, 11, 8, rng=0), "m_prime"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_the_parameter(call, param):
+    with pytest.raises(ValueError, match=param):
+        call()
+
+
+def test_unseeded_rng_is_a_type_error():
+    with pytest.raises(TypeError, match="rng"):
+        superposed_pair_and_network(5, 3, 8, rng=None)
+
+
+def test_boolean_sizes_are_type_errors():
+    with pytest.raises(TypeError):
+        log2_permutations(True)
+
+
+# ---------------------------------------------------------------- the exhaustive enumerator
+def _slow_functions(m, n, k, s, weights=(-1, 0, 1), biases=(-1, 0, 1)):
+    """Brute force: loop over every parameter setting and record the k-output function it computes."""
+    domain = np.array([x for x in itertools.product((0, 1), repeat=m) if sum(x) <= s], dtype=float)
+    found = set()
+    for W in itertools.product(weights, repeat=n * m):
+        for b in itertools.product(biases, repeat=n):
+            h = np.maximum(domain @ np.array(W, dtype=float).reshape(n, m).T + np.array(b, dtype=float), 0)
+            outs = set()
+            for v in itertools.product(weights, repeat=n):
+                for c in biases:
+                    outs.add(tuple((h @ np.array(v, dtype=float) + c > 0).astype(int)))
+            found.update(itertools.product(sorted(outs), repeat=k))
+    return found
+
+
+@pytest.mark.parametrize("m,n,k,s", [(1, 1, 1, 1), (2, 1, 1, 2), (2, 1, 2, 2), (2, 2, 1, 2), (3, 1, 2, 2)])
+def test_enumerator_matches_brute_force(m, n, k, s):
+    enum = enumerate_one_layer(m, n, s=s)
+    assert count_functions(enum, k) == len(_slow_functions(m, n, k, s))
+
+
+def test_enumerator_functions_are_a_subset_of_all_boolean_functions_and_of_the_settings():
+    enum = enumerate_one_layer(3, 2)
+    n_all = 2 ** enum.domain.shape[0]
+    assert len(enum.functions) <= n_all
+    assert math.log2(count_functions(enum, 1)) <= enum.log2_settings(1)
+
+
+def test_more_hidden_neurons_realise_at_least_as_many_functions():
+    counts = [count_functions(enumerate_one_layer(3, n), 1) for n in (1, 2, 3)]
+    assert counts[0] <= counts[1] <= counts[2]
+
+
+def test_known_single_output_counts():
+    """14 functions of 2 inputs with one ternary hidden ReLU; 220 of 3 inputs with two."""
+    assert count_functions(enumerate_one_layer(2, 1), 1) == 14
+    assert count_functions(enumerate_one_layer(3, 2), 1) == 220
+
+
+def test_sparse_domain_counts_inputs():
+    assert sparse_domain(5, 2).shape == (1 + 5 + 10, 5)
+    assert sparse_domain(4).shape == (16, 4)
+
+
+def test_pair_family_targets_has_comb_members():
+    dom = sparse_domain(4, 2)
+    assert pair_family_targets(dom, 2).shape == (15, 2)
+
+
+def test_pair_realisation_against_brute_force_on_two_inputs_of_three():
+    """Check count_realised with a direct search over every network with 1 hidden neuron."""
+    m, n, s = 3, 1, 2
+    enum = enumerate_one_layer(m, n, s=s)
+    targets = pair_family_targets(enum.domain, 2)
+    got = count_realised(enum, targets)
+    funcs = _slow_functions(m, n, 2, s)
+    dom = enum.domain
+    pairs = list(itertools.combinations(range(m), 2))
+    expect = []
+    for a, b in itertools.combinations(pairs, 2):
+        want = (tuple(dom[:, a[0]] & dom[:, a[1]]), tuple(dom[:, b[0]] & dom[:, b[1]]))
+        expect.append(tuple(tuple(int(v) for v in w) for w in want) in funcs)
+    assert got.tolist() == expect
+
+
+def test_three_hidden_neurons_compute_all_six_ands_of_four_inputs():
+    enum = enumerate_one_layer(4, 3, s=2, weights=(0, 1), biases=(-1, 0), out_weights=(-1, 0, 1), out_biases=(-1, 0, 1))
+    assert count_realised(enum, pair_family_targets(enum.domain, 6)).all()
+
+
+def test_two_hidden_neurons_cannot_compute_four_ands_of_four_inputs():
+    enum = enumerate_one_layer(4, 2, s=2)
+    assert not count_realised(enum, pair_family_targets(enum.domain, 4)).any()
+
+
+# ---------------------------------------------------------------- the rounding experiment
+def test_quantize_uses_at_most_2_to_the_b_minus_1_levels():
+    x = np.random.default_rng(0).normal(size=1000)
+    q = quantize(x, 4)
+    assert np.unique(q).size <= 2**4 - 1
+    assert np.max(np.abs(q - x)) <= np.max(np.abs(x)) / 7 / 2 + 1e-12
+
+
+def test_quantize_is_exact_on_its_own_grid():
+    x = np.array([-3.0, -1.0, 0.0, 2.0, 3.0])
+    assert np.array_equal(quantize(x, 3), x)
+
+
+def test_pair_and_network_is_exact_when_d_is_large():
+    net = superposed_pair_and_network(12, 20, 512, rng=1)
+    assert pair_and_margin(net, 2) > 0
+
+
+def test_pair_and_network_fails_when_d_is_tiny():
+    net = superposed_pair_and_network(12, 20, 2, rng=1)
+    assert pair_and_margin(net, 2) < 0
+
+
+def test_rounding_to_min_bits_keeps_it_exact_and_one_bit_fewer_breaks_it():
+    net = superposed_pair_and_network(16, 30, 200, rng=3)
+    b = min_exact_bits(net, 2)
+    assert pair_and_margin(net, 2, W=quantize(net.W, b), bias=quantize(net.bias, b)) > 0
+    if b > 2:
+        assert pair_and_margin(net, 2, W=quantize(net.W, b - 1), bias=quantize(net.bias, b - 1)) <= 0
+
+
+def test_measured_bits_never_exceed_the_guaranteed_bits():
+    for seed in range(3):
+        net = superposed_pair_and_network(16, 30, 300, rng=seed)
+        assert min_exact_bits(net, 2) <= sufficient_bits(net, 2)
+
+
+def test_guaranteed_bits_really_suffice():
+    net = superposed_pair_and_network(16, 30, 300, rng=5)
+    b = sufficient_bits(net, 2)
+    assert pair_and_margin(net, 2, W=quantize(net.W, b), bias=quantize(net.bias, b)) > 0
+
+
+def test_min_exact_bits_refuses_an_incorrect_network():
+    with pytest.raises(ValueError, match="raise d"):
+        min_exact_bits(superposed_pair_and_network(12, 20, 2, rng=1), 2)
