@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make book   build the HTML book into _build/html (creates .venv and installs requirements if needed)
 #   make test   run every test: unit tests, every notebook under nbval, the strict book build, the site checks
+#   make browser  only the browser tests of the built site (tests/browser)
 # Only Python 3.11 (or newer) and make are needed; everything else is installed into .venv.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -13,7 +14,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test build-strict unit clean
+.PHONY: book test build-strict unit browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +34,13 @@ test: $(STAMP) build-strict
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -p no:nbval tests
+	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests --ignore=tests/browser
+
+# The browser tests alone (tests/browser: every page of _build/html in headless Chromium, offline, axe-core).
+# Builds the site first only if _build/html is missing. BOOK_HTML_DIR=path tests another built site.
+browser: $(STAMP)
+	@test -f $${BOOK_HTML_DIR:-_build/html}/index.html || $(MAKE) build-strict
+	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests/browser
 
 clean:
 	rm -rf _build
