@@ -1,0 +1,743 @@
+"""Computing an arbitrary set of m′ pairwise ANDs in superposition (Chapter 4).
+
+This is the book's own construction, built on the ideas that Adler & Shavit
+(arXiv 2409.15318) name in their abstract and talk: every weight matrix is read
+as ``W = C · D`` (a sparse *decompression* D into a wide sparse space, then a
+sparse *computation/compression* C back to ``n`` dimensions); each pair is routed
+through the channel of its higher-influence endpoint; pair "chunks" are packed
+into neurons with ``L`` redundant copies; outputs are compressed into ``n``
+dimensions and read out by thresholding.  It is **not** the paper's construction
+(whose body was not available to us); every property is measured in the chapter.
+
+The model (one ReLU layer of width ``n``, inputs and outputs in superposition)::
+
+    x = E_in f                       (n,)   input in superposition, unit-norm random sparse columns
+    h = ReLU(B · E_inᵀ · x − θ)      (n,)   W1 = C1·D1 with D1 = E_inᵀ (m×n), C1 = B (n×m, 0/1)
+    y = E_out · R · h                (n,)   W2 = C2·D2 with D2 = R (m′×n), C2 = E_out (n×m′)
+    output e decoded as  [⟨E_out[:, e], y⟩ > τ]
+
+Neuron ``k`` holds a few *chunks*; a chunk is a centre feature ``a`` together
+with ``q_a`` of the leaves of its out-edges (``q_a = 1`` for all but high-degree
+centres), and each edge sits in ``L`` chunks placed in random neurons.  ``R``
+averages the ``L`` neurons of an edge.
+
+Public interface: :func:`build_pairwise_and` → :class:`PairwiseANDNetwork`
+(``predict``, ``n``, ``parameter_counts``, ``dense_weights``), the memory-bounded
+verifier :func:`count_wrong_bits`, input generators :func:`uniform_inputs`,
+:func:`planted_inputs`, :func:`hub_inputs`, graph generators :func:`uniform_pairs`,
+:func:`chung_lu_pairs`, and the width search :func:`smallest_width`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validate import as_float, as_index_array, as_int, as_rng, require_size
+
+__all__ = [
+    "PairwiseANDNetwork",
+    "build_pairwise_and",
+    "validate_pairs",
+    "validate_active",
+    "uniform_pairs",
+    "chung_lu_pairs",
+    "uniform_inputs",
+    "planted_inputs",
+    "hub_inputs",
+    "mixed_inputs",
+    "true_outputs",
+    "count_wrong_bits",
+    "smallest_width",
+    "width_grid",
+    "naive_and_neurons",
+    "VerifyResult",
+]
+
+_ROW_CHUNK = 1 << 17  # output rows decoded at a time
+_MEM_LIMIT = 2**30
+
+
+# --------------------------------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------------------------------
+def validate_pairs(pairs, m: int) -> np.ndarray:
+    """Check an (m′, 2) integer array of distinct unordered pairs of features in ``[0, m)``.
+
+    Returns the pairs as int32 with each row sorted (``u < v``); the row order is kept,
+    so output ``e`` of the network is ``pairs[e]``.  Raises ``ValueError`` naming
+    ``pairs`` for a self pair, a repeated pair (in either orientation) or an index ≥ m.
+    """
+    m = as_int("m", m, min_value=2)
+    arr = np.asarray(pairs)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"pairs must be an (m', 2) integer array, got shape {arr.shape}")
+    if arr.shape[0] < 1:
+        raise ValueError("pairs must hold at least one pair (m' >= 1)")
+    arr = as_index_array("pairs", arr, ndim=2, upper=m, upper_name="m")
+    if np.any(arr[:, 0] == arr[:, 1]):
+        bad = int(np.flatnonzero(arr[:, 0] == arr[:, 1])[0])
+        raise ValueError(f"pairs row {bad} is a self pair {arr[bad].tolist()}; a pair needs two distinct features")
+    srt = np.sort(arr, axis=1)
+    keys = srt[:, 0].astype(np.int64) * m + srt[:, 1]
+    uniq, counts = np.unique(keys, return_counts=True)
+    if uniq.size != keys.size:
+        dup = int(uniq[counts > 1][0])
+        raise ValueError(f"pairs repeats the pair ({dup // m}, {dup % m}); each unordered pair may appear once")
+    return srt.astype(np.int32)
+
+
+def validate_active(active, m: int, s: int | None = None) -> np.ndarray:
+    """Check a (batch, s) integer array of active feature indices: in ``[0, m)``, distinct per row."""
+    arr = np.asarray(active)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    arr = as_index_array("active", arr, ndim=2, upper=m, upper_name="m", distinct_rows=True)
+    if s is not None and arr.shape[1] != s:
+        raise ValueError(f"active must have s = {s} columns (one active set of size s per row), got {arr.shape[1]}")
+    return arr
+
+
+# --------------------------------------------------------------------------------------------------
+# graph generators
+# --------------------------------------------------------------------------------------------------
+def _distinct_pairs_from_sampler(sampler, m: int, m_prime: int, rng) -> np.ndarray:
+    keys = np.empty(0, dtype=np.int64)
+    for _ in range(200):
+        need = m_prime - keys.size
+        if need <= 0:
+            break
+        u, v = sampler(int(need * 1.2) + 16)
+        ok = u != v
+        lo, hi = np.minimum(u[ok], v[ok]), np.maximum(u[ok], v[ok])
+        new = lo.astype(np.int64) * m + hi
+        _, first = np.unique(new, return_index=True)
+        new = new[np.sort(first)]  # dedupe, keep random order
+        new = new[~np.isin(new, keys)]
+        keys = np.concatenate([keys, new[:need]])
+    if keys.size < m_prime:
+        raise ValueError(f"m_prime = {m_prime} distinct pairs could not be drawn on m = {m} features; lower m_prime")
+    return np.stack([keys // m, keys % m], axis=1).astype(np.int32)
+
+
+def uniform_pairs(m: int, m_prime: int, rng) -> np.ndarray:
+    """m′ distinct unordered pairs drawn uniformly from the C(m, 2) pairs (an Erdős–Rényi graph).
+
+    Returns an (m′, 2) int32 array with ``u < v`` in each row.
+    """
+    m = as_int("m", m, min_value=2)
+    m_prime = as_int("m_prime", m_prime, min_value=1, max_value=m * (m - 1) // 2)
+    rng = as_rng(rng)
+    return _distinct_pairs_from_sampler(lambda k: (rng.integers(0, m, k), rng.integers(0, m, k)), m, m_prime, rng)
+
+
+def chung_lu_pairs(m: int, m_prime: int, rng, *, exponent: float = 0.75) -> np.ndarray:
+    """m′ distinct pairs of a heavy-tailed (Chung–Lu) graph.
+
+    Each endpoint is drawn independently with probability ∝ w_i = (i + 1)^(−exponent) (after a
+    random relabelling of the features), so a few features get a very high degree (influence).
+    """
+    m = as_int("m", m, min_value=2)
+    m_prime = as_int("m_prime", m_prime, min_value=1, max_value=m * (m - 1) // 2)
+    exponent = as_float("exponent", exponent, min_value=0.0, max_value=1.0, max_inclusive=False)
+    rng = as_rng(rng)
+    w = (np.arange(m) + 1.0) ** (-exponent)
+    cdf = np.cumsum(w) / w.sum()
+    label = rng.permutation(m)
+
+    def sampler(k):
+        u = label[np.minimum(np.searchsorted(cdf, rng.random(k)), m - 1)]
+        v = label[np.minimum(np.searchsorted(cdf, rng.random(k)), m - 1)]
+        return u, v
+
+    return _distinct_pairs_from_sampler(sampler, m, m_prime, rng)
+
+
+# --------------------------------------------------------------------------------------------------
+# input generators
+# --------------------------------------------------------------------------------------------------
+def _fix_repeats(rows: np.ndarray, redraw) -> np.ndarray:
+    """Redraw (vectorised, in rounds) the rows that repeat an index."""
+    for _ in range(1000):
+        srt = np.sort(rows, axis=1)
+        bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+        if bad.size == 0:
+            return rows
+        rows[bad] = redraw(bad)
+    raise ValueError("could not draw inputs without repeated features; is m too small for s?")
+
+
+def uniform_inputs(m: int, s: int, batch: int, rng) -> np.ndarray:
+    """(batch, s) int64 array: s distinct features per row, uniformly at random."""
+    m = as_int("m", m, min_value=2)
+    s = as_int("s", s, min_value=2, max_value=m)
+    batch = as_int("batch", batch, min_value=1)
+    rng = as_rng(rng)
+    rows = rng.integers(0, m, (batch, s))
+    return _fix_repeats(rows, lambda bad: rng.integers(0, m, (bad.size, s)))
+
+
+def planted_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
+    """(batch, s) inputs holding the endpoints of ⌊s/2⌋ random output pairs, padded with random features.
+
+    Every row therefore switches on at least one output (the planted pairs).
+    """
+    pairs = validate_pairs(pairs, m)
+    s = as_int("s", s, min_value=2, max_value=m)
+    batch = as_int("batch", batch, min_value=1)
+    rng = as_rng(rng)
+    k = s // 2
+
+    def draw(size):
+        e = rng.integers(0, pairs.shape[0], (size, k))
+        ends = pairs[e].reshape(size, 2 * k)
+        pad = rng.integers(0, m, (size, s - 2 * k))
+        return np.concatenate([ends, pad], axis=1).astype(np.int64)
+
+    rows = draw(batch)
+    return _fix_repeats(rows, lambda bad: draw(bad.size))
+
+
+def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
+    """(batch, s) inputs: a high-influence feature and s − 1 of its neighbours (column 0 is the hub).
+
+    The hub is the higher-degree endpoint of a uniformly random output pair, so hubs are drawn
+    with probability growing with their degree (influence).  When the hub has fewer than s − 1
+    neighbours, the row is padded with random features.  Each row switches on at least
+    min(s − 1, degree) outputs, all sharing the hub.
+    """
+    pairs = validate_pairs(pairs, m)
+    s = as_int("s", s, min_value=2, max_value=m)
+    batch = as_int("batch", batch, min_value=1)
+    rng = as_rng(rng)
+    mp = pairs.shape[0]
+    deg = np.bincount(pairs.ravel(), minlength=m)
+    # adjacency in CSR form: nbr[start[v]:start[v+1]] are the neighbours of v
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    other = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    order = np.argsort(ends, kind="stable")
+    nbr = other[order]
+    start = np.concatenate([[0], np.cumsum(deg)])
+
+    def draw(size):
+        e = rng.integers(0, mp, size)
+        u, v = pairs[e, 0], pairs[e, 1]
+        hub = np.where(deg[u] >= deg[v], u, v).astype(np.int64)
+        d = deg[hub]
+        # s-1 neighbour positions (with replacement; repeats are redrawn by _fix_repeats)
+        pick = (rng.random((size, s - 1)) * d[:, None]).astype(np.int64)
+        nb = nbr[start[hub][:, None] + pick].astype(np.int64)
+        few = d < s - 1  # not enough neighbours: fill the tail with random features
+        if few.any():
+            cols = np.arange(s - 1)[None, :] >= d[:, None]
+            nb = np.where(cols, rng.integers(0, m, (size, s - 1)), nb)
+        return np.concatenate([hub[:, None], nb], axis=1)
+
+    rows = draw(batch)
+    return _fix_repeats(rows, lambda bad: draw(bad.size))
+
+
+def mixed_inputs(pairs, m: int, s: int, per_kind: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``per_kind`` uniform, planted and hub inputs stacked: returns (active (3·per_kind, s), kind labels)."""
+    rng = as_rng(rng)
+    a = uniform_inputs(m, s, per_kind, rng)
+    b = planted_inputs(pairs, m, s, per_kind, rng)
+    c = hub_inputs(pairs, m, s, per_kind, rng)
+    kinds = np.repeat(np.array(["uniform", "planted", "hub"]), per_kind)
+    return np.concatenate([a, b, c]), kinds
+
+
+def true_outputs(pairs_sorted_keys: np.ndarray, key_order: np.ndarray, m: int, active: np.ndarray):
+    """Ids of the outputs that are 1 for each input: (input index, output id) arrays.
+
+    ``pairs_sorted_keys`` are the sorted keys ``u·m + v`` and ``key_order`` the output id of each.
+    Uses the C(s, 2) candidate pairs of every input and a binary search (no m′-sized work).
+    """
+    b, s = active.shape
+    iu, ju = np.triu_indices(s, 1)
+    a = np.sort(active, axis=1)
+    cand = a[:, iu].astype(np.int64) * m + a[:, ju]
+    pos = np.searchsorted(pairs_sorted_keys, cand)
+    pos = np.minimum(pos, pairs_sorted_keys.size - 1)
+    hit = pairs_sorted_keys[pos] == cand
+    rows = np.nonzero(hit)[0]
+    return rows, key_order[pos[hit]]
+
+
+# --------------------------------------------------------------------------------------------------
+# the network
+# --------------------------------------------------------------------------------------------------
+def _sparse_code(rows: int, cols: int, k: int, rng) -> sp.csr_matrix:
+    """A ``rows × cols`` random code, k nonzeros ±1 per column, columns normalised; returned as CSR of its
+    transpose (cols × rows), int32 indices, float32 data."""
+    k = min(k, rows)
+    r = rng.integers(0, rows, (cols, k)).astype(np.int32)
+    sign = (rng.integers(0, 2, (cols, k), dtype=np.int8) * 2 - 1).astype(np.float32)
+    indptr = np.arange(0, cols * k + 1, k, dtype=np.int64)
+    mat = sp.csr_matrix((sign.ravel(), r.ravel(), indptr), shape=(cols, rows))
+    del r, sign
+    mat.sum_duplicates()
+    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel()).astype(np.float32)
+    norms[norms == 0] = 1.0
+    mat.data /= np.repeat(norms, np.diff(mat.indptr))
+    mat.data = mat.data.astype(np.float32)
+    _int32(mat)
+    return mat
+
+
+def _int32(mat):
+    if mat.nnz < 2**31 - 1:
+        mat.indices = mat.indices.astype(np.int32, copy=False)
+        mat.indptr = mat.indptr.astype(np.int32, copy=False)
+    return mat
+
+
+@dataclass
+class PairwiseANDNetwork:
+    """A one-hidden-layer ReLU network computing ``m′`` chosen pairwise ANDs in superposition.
+
+    Attributes (shapes; sparse matrices are scipy CSR with int32 indices and float32 data)
+    ----------------------------------------------------------------------------------------
+    m, n, s : int                   features, width, sparsity the network was built for
+    pairs : (m′, 2) int32          output e computes f[pairs[e,0]] ∧ f[pairs[e,1]]
+    E_in_T : (m, n)                 D1 = E_inᵀ, the input decompression (row i = code of feature i)
+    B : (n, m)                      C1, 0/1: neuron k sums the decompressed features of its chunks
+    R : (m′, n)                     D2, R[e,k] = (#copies of e in neuron k)/(L·(2 − θ))
+    E_out_T : (m′, n)               C2ᵀ, row e = output code c_e (unit norm)
+    theta, tau, L : bias, decoding threshold, copies per pair
+    chunk_neuron : (K,) int32       neuron of each chunk; chunk_of : (L, m′) int32 chunk of each copy of each edge
+    centre : (m′,) int32            the endpoint whose channel carries each edge
+    """
+
+    m: int
+    n: int
+    s: int
+    pairs: np.ndarray
+    E_in_T: sp.csr_matrix
+    B: sp.csr_matrix
+    R: sp.csr_matrix
+    E_out_T: sp.csr_matrix
+    theta: float
+    tau: float
+    L: int
+    chunk_neuron: np.ndarray
+    chunk_of: np.ndarray
+    centre: np.ndarray
+    options: dict = field(default_factory=dict)
+    _keys: np.ndarray | None = None
+    _key_order: np.ndarray | None = None
+    _R_csc: sp.csc_matrix | None = None
+
+    @property
+    def m_prime(self) -> int:
+        return int(self.pairs.shape[0])
+
+    def _sorted_keys(self):
+        if self._keys is None:
+            keys = self.pairs[:, 0].astype(np.int64) * self.m + self.pairs[:, 1]
+            order = np.argsort(keys)
+            self._keys, self._key_order = keys[order], order.astype(np.int64)
+        return self._keys, self._key_order
+
+    # ---- forward pass ---------------------------------------------------------------------------
+    def embed(self, active: np.ndarray) -> np.ndarray:
+        """x = E_in f for each input: (n, batch) float32."""
+        b, s = active.shape
+        F = sp.csc_matrix(
+            (np.ones(b * s, np.float32), active.ravel().astype(np.int32), np.arange(0, b * s + 1, s)),
+            shape=(self.m, b),
+        )
+        return np.asarray((self.E_in_T.T @ F).toarray(), dtype=np.float32)
+
+    def hidden(self, x: np.ndarray) -> np.ndarray:
+        """h = ReLU(B · E_inᵀ · x − θ): (n, batch) float32 from (n, batch) x."""
+        z = self.E_in_T @ x
+        pre = self.B @ z
+        pre -= self.theta
+        np.maximum(pre, 0.0, out=pre)
+        return pre.astype(np.float32, copy=False)
+
+    def output(self, h: np.ndarray) -> np.ndarray:
+        """y = E_out · R · h: (n, batch), computed in chunks of output rows (never m′ × batch at once)."""
+        y = np.zeros((self.n, h.shape[1]), dtype=np.float32)
+        for lo in range(0, self.m_prime, _ROW_CHUNK):
+            hi = min(lo + _ROW_CHUNK, self.m_prime)
+            o = self.R[lo:hi] @ h
+            y += self.E_out_T[lo:hi].T @ o
+        return y
+
+    def forward(self, active) -> np.ndarray:
+        """The network's output vector y ∈ ℝⁿ for each input: (n, batch) float32."""
+        active = validate_active(active, self.m)
+        return self.output(self.hidden(self.embed(active)))
+
+    def predict(self, active) -> list[np.ndarray]:
+        """Decode every output: for each row of ``active`` (batch, s), the sorted ids e with ⟨c_e, y⟩ > τ."""
+        active = validate_active(active, self.m)
+        out: list[list[np.ndarray]] = [[] for _ in range(active.shape[0])]
+        for b0, blk in _batches(active, self.m):
+            y = self.output(self.hidden(self.embed(blk)))
+            for lo in range(0, self.m_prime, _ROW_CHUNK):
+                hi = min(lo + _ROW_CHUNK, self.m_prime)
+                d = self.E_out_T[lo:hi] @ y
+                r, c = np.nonzero(d > self.tau)
+                order = np.argsort(c, kind="stable")
+                r, c = r[order] + lo, c[order]
+                cuts = np.searchsorted(c, np.arange(blk.shape[0] + 1))
+                for j in range(blk.shape[0]):
+                    out[b0 + j].append(r[cuts[j]:cuts[j + 1]])
+        return [np.sort(np.concatenate(parts)).astype(np.int64) for parts in out]
+
+    # ---- sizes ----------------------------------------------------------------------------------
+    def parameter_counts(self) -> dict:
+        """Nonzeros of each sparse factor and the sizes of the dense weight matrices.
+
+        Keys: ``E_in`` (input code, n×m), ``D1`` = E_inᵀ (m×n), ``C1`` = B (n×m), ``D2`` = R (m′×n),
+        ``C2`` = E_out (n×m′), ``factors_total`` = nnz(D1)+nnz(C1)+nnz(D2)+nnz(C2), ``dense_W1`` and
+        ``dense_W2`` = n² each (entries of W1 = C1·D1 and W2 = C2·D2 stored dense), ``dense_total``.
+        """
+        d = {
+            "E_in": int(self.E_in_T.nnz),
+            "D1": int(self.E_in_T.nnz),
+            "C1": int(self.B.nnz),
+            "D2": int(self.R.nnz),
+            "C2": int(self.E_out_T.nnz),
+        }
+        d["factors_total"] = d["D1"] + d["C1"] + d["D2"] + d["C2"]
+        d["dense_W1"] = self.n * self.n
+        d["dense_W2"] = self.n * self.n
+        d["dense_total"] = 2 * self.n * self.n
+        return d
+
+    def dense_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """W1 = C1·D1 = B·E_inᵀ and W2 = C2·D2 = E_out·R as dense (n, n) float64 arrays (small n only)."""
+        require_size("dense W1 and W2", 2 * 8.0 * self.n**2, limit_bytes=2**28,
+                     advice="use the sparse factors (net.B, net.E_in_T, net.R, net.E_out_T) for large n")
+        W1 = (self.B.astype(np.float64) @ self.E_in_T.astype(np.float64)).toarray()
+        W2 = (self.E_out_T.T.astype(np.float64) @ self.R.astype(np.float64)).toarray()
+        return W1, W2
+
+    def effective_density(self) -> tuple[float, float]:
+        """Fraction of nonzero entries of W1 and W2 (computed sparsely; cost O(nnz·k))."""
+        W1 = self.B @ self.E_in_T
+        W2 = self.E_out_T.T @ self.R
+        return W1.nnz / self.n**2, W2.nnz / self.n**2
+
+    def neuron_features(self) -> np.ndarray:
+        """Features held per neuron (row sums of B): (n,) int."""
+        return np.diff(self.B.indptr)
+
+
+def _batches(active: np.ndarray, m: int):
+    bsz = int(max(1, min(64, (64 * 2**20) // (4 * max(m, 1)))))
+    for b0 in range(0, active.shape[0], bsz):
+        yield b0, active[b0:b0 + bsz]
+
+
+def build_pairwise_and(
+    pairs,
+    m: int,
+    n: int,
+    s: int,
+    rng,
+    *,
+    L: int = 12,
+    tau: float = 0.7,
+    theta: float = 1.25,
+    pi: float = 0.02,
+    q_max: int = 32,
+    k_in: int = 16,
+    k_out: int = 16,
+    packing: str = "balanced",
+) -> PairwiseANDNetwork:
+    """Build the book's network for the output pairs ``pairs`` on ``m`` features with width ``n``.
+
+    Parameters
+    ----------
+    pairs : (m′, 2) int array of distinct unordered pairs (output e = pairs[e]).
+    m : number of input features; n : width (neurons, and dimension of input and output codes);
+    s : number of active features the network is meant for (≥ 2).
+    rng : numpy Generator or int seed.
+    L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias.
+    pi, q_max : a centre with out-degree δ gets chunks of q = clip(⌊π δ⌋, 1, q_max) edges.
+    k_in, k_out : nonzeros per column of the input and output codes.
+    packing : "balanced" (chunks shuffled and packed contiguously by feature count) or "random"
+        (each chunk dropped into a uniformly random neuron, for comparison).
+
+    Construction (all vectorised):
+      1. orient each edge to its higher-degree endpoint (its *centre*; ties broken at random);
+      2. for each copy ℓ < L, split each centre's out-edges at random into chunks of q edges;
+      3. shuffle all L·(#chunks) chunks and pack them into the n neurons, balanced by feature count;
+      4. B[k, i] = 1 if feature i is in a chunk of neuron k; R[e, k] = (#copies of e in k)/(L(2 − θ)),
+         so an output whose two endpoints are on reads 1;
+      5. E_in, E_out: random codes with k_in / k_out ±1 entries per column, unit-norm columns.
+    """
+    m = as_int("m", m, min_value=2)
+    n = as_int("n", n, min_value=1)
+    s = as_int("s", s, min_value=2, max_value=m)
+    pairs = validate_pairs(pairs, m)
+    rng = as_rng(rng)
+    L = as_int("L", L, min_value=1, max_value=1000)
+    tau = as_float("tau", tau)
+    theta = as_float("theta", theta, min_value=0.0, max_value=2.0, max_inclusive=False)
+    pi = as_float("pi", pi, min_value=0.0, max_value=1.0)
+    q_max = as_int("q_max", q_max, min_value=1)
+    k_in = as_int("k_in", k_in, min_value=1)
+    k_out = as_int("k_out", k_out, min_value=1)
+    if packing not in ("balanced", "random"):
+        raise ValueError(f"packing must be 'balanced' or 'random', got {packing!r}")
+    mp = pairs.shape[0]
+    require_size("the construction's index arrays", 40.0 * L * mp, limit_bytes=4 * _MEM_LIMIT,
+                 advice="lower L or m'")
+
+    # 1. orientation by influence
+    deg = np.bincount(pairs.ravel(), minlength=m).astype(np.int64)
+    prio = rng.random(m)
+    u, v = pairs[:, 0], pairs[:, 1]
+    u_is_centre = (deg[u] > deg[v]) | ((deg[u] == deg[v]) & (prio[u] > prio[v]))
+    centre = np.where(u_is_centre, u, v).astype(np.int32)
+    leaf = np.where(u_is_centre, v, u).astype(np.int32)
+    outdeg = np.bincount(centre, minlength=m).astype(np.int64)
+    q = np.clip(np.floor(pi * outdeg), 1, q_max).astype(np.int64)
+    nchunks = -(-outdeg // q)  # ceil, per centre
+    chunk_base = np.concatenate([[0], np.cumsum(nchunks)[:-1]])
+    kc = int(nchunks.sum())  # chunks per copy
+    # edges grouped by centre; start of each centre's block
+    cstart = np.concatenate([[0], np.cumsum(outdeg)[:-1]])
+
+    # 2. chunks per copy
+    chunk_of = np.empty((L, mp), dtype=np.int32)
+    for ell in range(L):
+        order = np.lexsort((rng.random(mp), centre))  # group by centre, random order within
+        c_sorted = centre[order]
+        pos = np.arange(mp, dtype=np.int64) - cstart[c_sorted]
+        chunk_of[ell, order] = (ell * kc + chunk_base[c_sorted] + pos // q[c_sorted]).astype(np.int32)
+        del order, c_sorted, pos
+    K = L * kc
+    chunk_centre = np.tile(np.repeat(np.arange(m, dtype=np.int32), nchunks), L)
+    chunk_size = np.bincount(chunk_of.ravel(), minlength=K).astype(np.int64) + 1  # leaves + centre
+
+    # 3. packing
+    if packing == "balanced":
+        perm = rng.permutation(K).astype(np.int64)
+        sizes = chunk_size[perm]
+        cum = np.cumsum(sizes) - sizes / 2.0
+        total = float(sizes.sum())
+        chunk_neuron = np.empty(K, dtype=np.int32)
+        chunk_neuron[perm] = np.minimum((cum * n / total).astype(np.int64), n - 1).astype(np.int32)
+        del perm, sizes, cum
+    else:
+        chunk_neuron = rng.integers(0, n, K).astype(np.int32)
+
+    # 4. B (n × m) from centres and leaves; R (m′ × n)
+    neuron_of_copy = chunk_neuron[chunk_of]  # (L, m′)
+    rows = np.concatenate([chunk_neuron, neuron_of_copy.ravel()])
+    cols = np.concatenate([chunk_centre, np.tile(leaf, L)])
+    B = sp.coo_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(n, m)).tocsr()
+    del rows, cols
+    B.sum_duplicates()
+    B.data[:] = 1.0
+    _int32(B)
+    rr = np.tile(np.arange(mp, dtype=np.int32), L)
+    w = 1.0 / (L * (2.0 - theta))  # a neuron holding both endpoints outputs 2 − θ
+    R = sp.coo_matrix((np.full(rr.size, w, np.float32), (rr, neuron_of_copy.ravel())), shape=(mp, n)).tocsr()
+    del rr, neuron_of_copy
+    R.sum_duplicates()
+    _int32(R)
+
+    # 5. codes
+    E_in_T = _sparse_code(n, m, k_in, rng)
+    E_out_T = _sparse_code(n, mp, k_out, rng)
+    opts = dict(L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
+    return PairwiseANDNetwork(m=m, n=n, s=s, pairs=pairs, E_in_T=E_in_T, B=B, R=R, E_out_T=E_out_T,
+                              theta=theta, tau=tau, L=L, chunk_neuron=chunk_neuron, chunk_of=chunk_of,
+                              centre=centre, options=opts)
+
+
+# --------------------------------------------------------------------------------------------------
+# verifier
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class VerifyResult:
+    """Outcome of :func:`count_wrong_bits` for a batch of inputs (arrays have one entry per input).
+
+    wrong : wrong output bits (false positives + false negatives) over all m′ outputs
+    false_pos, false_neg : the two parts of ``wrong``
+    n_true : outputs that should be 1
+    max_false : largest decoded value among outputs that should be 0
+    min_true : smallest decoded value among outputs that should be 1 (+inf if none)
+    """
+
+    wrong: np.ndarray
+    false_pos: np.ndarray
+    false_neg: np.ndarray
+    n_true: np.ndarray
+    max_false: np.ndarray
+    min_true: np.ndarray
+
+    @property
+    def total_wrong(self) -> int:
+        return int(self.wrong.sum())
+
+
+def count_wrong_bits(
+    net: PairwiseANDNetwork,
+    active,
+    *,
+    input_superposition: bool = True,
+    output_superposition: bool = True,
+    co_occurrence: bool = True,
+) -> VerifyResult:
+    """Count wrong output bits over **all** m′ outputs for every input of ``active`` (batch, s).
+
+    Memory-bounded: inputs are processed in batches of ≤ 64 and outputs in blocks of 2¹⁷ rows,
+    so no m′ × batch array is formed; the truth is a short list of output ids per input.
+
+    The three switches turn one source of error off at a time (the network is unchanged otherwise):
+
+    * ``input_superposition=False``: the hidden layer reads the clean features, pre = B f − θ
+      (instead of B E_inᵀ E_in f − θ): no input cross-talk.
+    * ``output_superposition=False``: output e is read as (R h)_e directly, without E_out
+      compression and decoding: no output cross-talk.
+    * ``co_occurrence=False``: every chunk gets its own ReLU, fed with its own features' signal
+      plus the superposition noise of its neuron, and outputs average their own chunks:
+      an active feature no longer switches on unrelated pairs packed in the same neuron.
+    """
+    active = validate_active(active, net.m)
+    keys, key_order = net._sorted_keys()
+    res = {k: [] for k in ("wrong", "false_pos", "false_neg", "n_true", "max_false", "min_true")}
+    if not co_occurrence:
+        P, Rc = _chunk_matrices(net)
+    for _, blk in _batches(active, net.m):
+        b = blk.shape[0]
+        t_rows, t_ids = true_outputs(keys, key_order, net.m, blk)
+        F = sp.csc_matrix((np.ones(blk.size, np.float32), blk.ravel().astype(np.int32),
+                           np.arange(0, blk.size + 1, blk.shape[1])), shape=(net.m, b))
+        if input_superposition:
+            z = net.E_in_T @ np.asarray((net.E_in_T.T @ F).toarray(), dtype=np.float32)
+        else:
+            z = F.toarray()
+        if co_occurrence:
+            h = net.B @ z
+            h -= net.theta
+            np.maximum(h, 0.0, out=h)
+            Rm = net.R
+        else:
+            noise = net.B @ (z - F.toarray())  # (n, b) superposition noise of each neuron
+            h = np.asarray(P @ F.toarray()) + noise[net.chunk_neuron]
+            h -= net.theta
+            np.maximum(h, 0.0, out=h)
+            Rm = Rc
+        h = h.astype(np.float32, copy=False)
+        if output_superposition:
+            y = np.zeros((net.n, b), np.float32)
+            for lo in range(0, net.m_prime, _ROW_CHUNK):
+                hi = min(lo + _ROW_CHUNK, net.m_prime)
+                y += net.E_out_T[lo:hi].T @ (Rm[lo:hi] @ h)
+        pos = np.zeros(b, np.int64)
+        mx = np.full(b, -np.inf)
+        for lo in range(0, net.m_prime, _ROW_CHUNK):
+            hi = min(lo + _ROW_CHUNK, net.m_prime)
+            d = net.E_out_T[lo:hi] @ y if output_superposition else Rm[lo:hi] @ h
+            d = np.asarray(d, dtype=np.float32)
+            sel = (t_ids >= lo) & (t_ids < hi)
+            d[t_ids[sel] - lo, t_rows[sel]] = -np.inf  # mask true outputs
+            pos += np.count_nonzero(d > net.tau, axis=0)
+            mx = np.maximum(mx, d.max(axis=0))
+        # true outputs: value = <c_e, y> (or (R h)_e)
+        if output_superposition:
+            tv = np.asarray(net.E_out_T[t_ids].multiply(y[:, t_rows].T).sum(axis=1)).ravel()
+        else:
+            tv = np.asarray(Rm[t_ids].multiply(h[:, t_rows].T).sum(axis=1)).ravel()
+        fn = np.bincount(t_rows, weights=(tv <= net.tau), minlength=b).astype(np.int64)
+        nt = np.bincount(t_rows, minlength=b).astype(np.int64)
+        mt = np.full(b, np.inf)
+        np.minimum.at(mt, t_rows, tv)
+        res["false_pos"].append(pos)
+        res["false_neg"].append(fn)
+        res["wrong"].append(pos + fn)
+        res["n_true"].append(nt)
+        res["max_false"].append(mx)
+        res["min_true"].append(mt)
+    return VerifyResult(**{k: np.concatenate(v) for k, v in res.items()})
+
+
+def _chunk_matrices(net: PairwiseANDNetwork):
+    """Chunk-level membership P (K × m, 0/1) and readout Rc (m′ × K, 1/L) for the co-occurrence switch."""
+    K = net.chunk_neuron.size
+    L, mp = net.chunk_of.shape
+    kc = K // L
+    chunk_centre = np.empty(K, np.int32)
+    # centre of each chunk: from any edge in it
+    chunk_centre[net.chunk_of.ravel()] = np.tile(net.centre, L)
+    leaf = np.where(net.pairs[:, 0] == net.centre, net.pairs[:, 1], net.pairs[:, 0]).astype(np.int32)
+    rows = np.concatenate([np.arange(K, dtype=np.int32), net.chunk_of.ravel()])
+    cols = np.concatenate([chunk_centre, np.tile(leaf, L)])
+    P = sp.coo_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(K, net.m)).tocsr()
+    P.sum_duplicates()
+    P.data[:] = 1.0
+    rr = np.tile(np.arange(mp, dtype=np.int32), L)
+    Rc = sp.coo_matrix((np.full(rr.size, 1.0 / (L * (2.0 - net.theta)), np.float32), (rr, net.chunk_of.ravel())), shape=(mp, K)).tocsr()
+    del kc
+    return P, Rc
+
+
+# --------------------------------------------------------------------------------------------------
+# width search
+# --------------------------------------------------------------------------------------------------
+def width_grid(lo: int, hi: int, ratio: float = 2 ** 0.125) -> np.ndarray:
+    """Geometric grid of integer widths from ``lo`` to ``hi`` with the given ratio."""
+    k = int(np.ceil(np.log(hi / lo) / np.log(ratio)))
+    return np.unique(np.round(lo * ratio ** np.arange(k + 1)).astype(np.int64))
+
+
+def smallest_width(pairs, m: int, s: int, *, builds: int = 2, per_kind: int = 64, seed: int = 0,
+                   n_lo: int = 64, n_hi: int | None = None, ratio: float = 2 ** 0.125, **options) -> dict:
+    """Smallest grid width n with zero wrong bits on ``builds`` independent builds × (3·per_kind) inputs.
+
+    Bisection on a geometric grid (ratio 2^(1/8)); assumes success is monotone in n (it is only
+    approximately so, which is why the result is a noisy statistic).  Returns a dict with
+    ``n_min``, the ``tried`` widths and their wrong-bit totals.
+    """
+    pairs = validate_pairs(pairs, m)
+    mp = pairs.shape[0]
+    if n_hi is None:
+        n_hi = max(4 * n_lo, 8 * mp)
+    grid = width_grid(n_lo, n_hi, ratio)
+    tried: dict[int, int] = {}
+
+    def ok(i):
+        n = int(grid[i])
+        if n not in tried:
+            total = 0
+            for bld in range(builds):
+                rng = np.random.default_rng([seed, bld, n])
+                net = build_pairwise_and(pairs, m, n, s, rng, **options)
+                act, _ = mixed_inputs(pairs, m, s, per_kind, rng)
+                total += count_wrong_bits(net, act).total_wrong
+                if total:
+                    break
+            tried[n] = total
+        return tried[n] == 0
+
+    lo, hi = 0, len(grid) - 1
+    if not ok(hi):
+        return {"n_min": None, "tried": tried}
+    # exponential search from the bottom to find a bracket quickly
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    if lo == 0 and ok(0):
+        hi = 0
+    return {"n_min": int(grid[hi]), "tried": {int(k): int(v) for k, v in tried.items()}}
+
+
+def naive_and_neurons(m_prime: int) -> int:
+    """Width of the naive network: one neuron ReLU(f_i + f_j − 1) per output pair, i.e. m′."""
+    return as_int("m_prime", m_prime, min_value=1)

@@ -1,0 +1,86 @@
+"""Chapter 4 benchmark: build and verify all m′ outputs of a large instance on one core, time and peak memory.
+
+Run ``python -m superposition.sweeps.pairwise_and_perf`` (about a minute) to regenerate
+``book/data/ch4_perf.json``; ``--tiny`` runs a seconds-long version.  Each instance runs in a fresh
+subprocess with ``OPENBLAS_NUM_THREADS=1``; its peak resident memory is read with
+``resource.getrusage(RUSAGE_CHILDREN)`` (ru_maxrss, the whole process including Python and numpy)
+after it exits, and the wall time of graph + build + verification is measured inside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+from . import DATA_DIR, log, write_sweep
+
+FULL = {"instances": [
+    {"m": 10000, "m_prime": 1000000, "n": 131072, "s": 4, "per_kind": 64, "seed": 5},
+    {"m": 10000, "m_prime": 100000, "n": 16000, "s": 4, "per_kind": 64, "seed": 5},
+]}
+TINY = {"instances": [{"m": 300, "m_prime": 1000, "n": 2048, "s": 4, "per_kind": 8, "seed": 5}]}
+
+_CHILD = r"""
+import json, sys, time
+import numpy as np
+from superposition.pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
+a = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+rng = np.random.default_rng(a["seed"])
+pairs = uniform_pairs(a["m"], a["m_prime"], rng)
+t1 = time.perf_counter()
+net = build_pairwise_and(pairs, a["m"], a["n"], a["s"], rng)
+t2 = time.perf_counter()
+act, kinds = mixed_inputs(pairs, a["m"], a["s"], a["per_kind"], rng)
+r = count_wrong_bits(net, act)
+t3 = time.perf_counter()
+print(json.dumps({"graph_s": t1 - t0, "build_s": t2 - t1, "verify_s": t3 - t2, "total_s": t3 - t0,
+                  "inputs": int(act.shape[0]), "wrong_bits": r.total_wrong,
+                  "true_outputs": int(r.n_true.sum()), "params": net.parameter_counts()}))
+"""
+
+
+def run_instance(inst: dict) -> dict:
+    """Run one instance in a fresh single-threaded subprocess; return its timings and peak RSS."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(inst)], env=env, capture_output=True,
+                          text=True, check=True)
+    wall = time.perf_counter() - t0
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out.update(inst)
+    out["process_wall_s"] = wall
+    out["peak_rss_mib"] = peak_kib / 1024.0
+    out["peak_rss_exact"] = peak_kib > before  # ru_maxrss of children is a max over all children so far
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_perf", description=__doc__.split("\n")[0])
+    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
+    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_perf.json)")
+    args = parser.parse_args(argv)
+    cfg = TINY if args.tiny else FULL
+    started = time.time()
+    results = []
+    for inst in cfg["instances"]:  # largest first, so each RSS reading is that instance's own peak
+        res = run_instance(inst)
+        log(f"m={inst['m']} m'={inst['m_prime']} n={inst['n']}: {res['total_s']:.1f} s, "
+            f"{res['peak_rss_mib']:.0f} MiB, wrong bits {res['wrong_bits']}")
+        results.append(res)
+    out = args.out or (DATA_DIR / "ch4_perf.json")
+    write_sweep(out, "ch4_perf", cfg, results, started,
+                "python -m superposition.sweeps.pairwise_and_perf" + (" --tiny" if args.tiny else ""))
+    log(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
