@@ -356,3 +356,14 @@ def test_guaranteed_bits_really_suffice():
 def test_min_exact_bits_refuses_an_incorrect_network():
     with pytest.raises(ValueError, match="raise d"):
         min_exact_bits(superposed_pair_and_network(12, 20, 2, rng=1), 2)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_vectorized_index_tuples_match_itertools(strict):
+    from superposition.bounds import _multisets
+
+    make = itertools.combinations if strict else itertools.combinations_with_replacement
+    for n_items in range(1, 7):
+        for size in range(1, 5):
+            expected = np.array(list(make(range(n_items), size)), dtype=np.int64).reshape(-1, size)
+            assert np.array_equal(_multisets(n_items, size, strict=strict), expected)

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
-
 import numpy as np
 from scipy.special import betaln, gammaln
 
@@ -92,9 +90,9 @@ def _int_array(name: str, value, *, min_value: int, max_value: float | None = No
 
 
 def _pos_float_array(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float) if not isinstance(value, bool) else None
-    if arr is None or np.asarray(value).dtype == bool:
+    if np.asarray(value).dtype == bool:
         raise TypeError(f"{name} must be a positive number, got a boolean")
+    arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"{name} must be a positive finite number (bits per parameter > 0), got {value!r}")
     return arr
@@ -127,9 +125,9 @@ def log2_permutations(m):
     -------
     float or ndarray of float64
         ``gammaln(m + 1) / ln 2``, same shape as ``m``; accurate to about 1e-15 relative
-        and finite for every ``m`` up to 1e300.
+        and finite for every ``m`` below about 1e305.
     """
-    arr = _int_array("m", m, min_value=0, max_value=1e300)
+    arr = _int_array("m", m, min_value=0)
     out = gammaln(arr.astype(float) + 1.0) / _LN2
     return _out(np.asarray(out), np.ndim(m) == 0)
 
@@ -141,7 +139,7 @@ def stirling_log2_permutations(m, *, terms: int = 2):
     :math:`\\tfrac12\\log_2(2\\pi m)`.  For ``m = 0`` the value is 0.
     """
     terms = as_int("terms", terms, min_value=2, max_value=3)
-    arr = _int_array("m", m, min_value=0, max_value=1e300).astype(float)
+    arr = _int_array("m", m, min_value=0).astype(float)
     safe = np.where(arr > 0, arr, 1.0)
     val = safe * np.log2(safe) - safe / _LN2
     if terms == 3:
@@ -300,11 +298,9 @@ def max_features(n, bits_per_parameter, layers=1, *, m=None):
     int or ndarray of int64 (shape of ``n``)
     """
     n_arr = _int_array("n", n, min_value=1, max_value=2.0**31)
-    b = float(_pos_float_array("bits_per_parameter", bits_per_parameter).reshape(-1)[0]) if np.ndim(
-        bits_per_parameter
-    ) == 0 else None
-    if b is None:
+    if np.ndim(bits_per_parameter) != 0:
         raise TypeError("bits_per_parameter must be a single number in max_features")
+    b = float(_pos_float_array("bits_per_parameter", bits_per_parameter))
     layers = as_int("layers", layers, min_value=1)
     nf = n_arr.astype(float)
     budget = layers * (nf * nf + nf) * b * (1 + _REL_TOL)
@@ -361,14 +357,20 @@ def sparse_domain(m, s=None):
     return bits[bits.sum(axis=1) <= s]
 
 
-def _multisets(n_items: int, size: int) -> np.ndarray:
-    """All non-decreasing index tuples of length ``size`` from range(n_items), shape (C(n_items+size-1, size), size)."""
+def _multisets(n_items: int, size: int, *, strict: bool = False) -> np.ndarray:
+    """All non-decreasing (``strict``: increasing) index tuples of length ``size`` from range(n_items).
+
+    Lexicographic order, like ``itertools.combinations_with_replacement`` (``strict``:
+    ``itertools.combinations``); shape (C(n_items+size-1, size), size) (``strict``: (C(n_items, size), size)).
+    Built with array operations, one step per position.
+    """
+    step = 1 if strict else 0
     rows = np.arange(n_items, dtype=np.int64)[:, None]
     for _ in range(size - 1):
         last = rows[:, -1]
-        reps = n_items - last
+        reps = np.maximum(n_items - last - step, 0)
         base = np.repeat(rows, reps, axis=0)
-        starts = np.repeat(last, reps)
+        starts = np.repeat(last + step, reps)
         offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
         rows = np.concatenate([base, (starts + offsets)[:, None]], axis=1)
     return rows
@@ -583,7 +585,7 @@ def count_functions(enum: OneLayerEnumeration, n_outputs: int = 1) -> int:
             limit_bytes=_MEMORY_LIMIT,
             advice="use a smaller class (fewer hidden neurons) or fewer outputs",
         )
-        combos = np.array(list(combinations(range(width), t)), dtype=np.int64)  # (C, t), C is tiny
+        combos = _multisets(width, t, strict=True)  # (C, t): positions inside a row
         sub = sets[:, combos]  # (K, C, t)
         valid = ~(sub == _SENTINEL).any(axis=2)
         sub = sub[valid]  # (N, t), each row sorted ascending, distinct entries
@@ -664,7 +666,7 @@ def pair_family_targets(domain, m_prime):
     powers = np.left_shift(np.uint64(1), np.arange(dom.shape[0], dtype=np.uint64))
     and_vals = (dom[:, ii] & dom[:, jj]).astype(bool)  # (D, pairs)
     pair_masks = np.bitwise_or.reduce(np.where(and_vals, powers[:, None], np.uint64(0)), axis=0)
-    sets = np.array(list(combinations(range(n_pairs), m_prime)), dtype=np.int64).reshape(-1, m_prime)
+    sets = _multisets(n_pairs, m_prime, strict=True)
     return pair_masks[sets]
 
 
@@ -755,7 +757,7 @@ def pair_and_margin(net: PairAndNetwork, s, *, W=None, bias=None) -> float:
     # every active set with at most s features, as index rows padded with -1
     rows = [np.full((1, s), -1, dtype=np.int64)]
     for k in range(1, s + 1):
-        c = np.array(list(combinations(range(m), k)), dtype=np.int64)
+        c = _multisets(m, k, strict=True)
         rows.append(np.concatenate([c, np.full((c.shape[0], s - k), -1, dtype=np.int64)], axis=1))
     active = np.concatenate(rows, axis=0)  # (N, s)
     Ez = np.concatenate([net.E, np.zeros((net.E.shape[0], 1))], axis=1)  # column m = "no feature"
