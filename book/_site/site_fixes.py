@@ -1,7 +1,7 @@
-"""Two fixes for the pinned Jupyter Book 1 stack (Sphinx 7.4.7, sphinx-thebe 0.3.1, pydata-sphinx-theme 0.17.1).
+"""Fixes for the pinned Jupyter Book 1 stack (Sphinx 7.4.7, sphinx-thebe 0.3.1, pydata-sphinx-theme 0.17.1).
 
-Loaded through ``sphinx.local_extensions`` in ``_config.yml``. Both problems showed up as JavaScript errors in the
-browser tests (``tests/browser``), on every page:
+Loaded through ``sphinx.local_extensions`` in ``_config.yml``. Found by the browser tests (``tests/browser``). Two
+JavaScript errors on every page:
 
 1. ``Uncaught SyntaxError: Identifier 'THEBE_JS_URL' has already been declared``: sphinx-thebe adds its inline
    configuration script with ``app.add_js_file(None, body=...)``; Sphinx keeps it once under the file name ``None``
@@ -12,10 +12,15 @@ browser tests (``tests/browser``), on every page:
 
 And one accessibility fix (axe-core rule ``aria-required-children``, critical): docutils writes the bibliography as
 ``<div role="list" class="citation-list">`` whose children are ``role="doc-biblioentry"``, not list items, so
-assistive technology is told about a list with no items. We drop that ``role="list"``.
+assistive technology is told about a list with no items. We drop that ``role="list"``. Likewise myst-nb's hidden
+cells (``hide-input``) get ``<summary aria-label="Toggle hidden content">`` around the visible text "Show code cell
+source" (``label-content-name-mismatch``, serious): we drop the aria-label so the visible text is the name. And
+``static/site-fixes.css`` darkens the link colour in the content to pass the WCAG AA contrast on tinted boxes.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 def _set_default_mode(app, config):
@@ -42,14 +47,23 @@ def _drop_repeated_inline_scripts(app, pagename, templatename, context, doctree)
         context["script_files"] = kept
 
 
-def _fix_citation_list_role(app, pagename, templatename, context, doctree):
+def _fix_body_aria(app, pagename, templatename, context, doctree):
     body = context.get("body")
-    if body and 'role="list" class="citation-list"' in body:
-        context["body"] = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+    if not body:
+        return
+    body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+    body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    context["body"] = body
+
+
+def _add_static(app, config):
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
 
 
 def setup(app):
     app.connect("config-inited", _set_default_mode)
     app.connect("html-page-context", _drop_repeated_inline_scripts)
-    app.connect("html-page-context", _fix_citation_list_role)
+    app.connect("html-page-context", _fix_body_aria)
+    app.connect("config-inited", _add_static)
+    app.add_css_file("site-fixes.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

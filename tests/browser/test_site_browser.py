@@ -10,6 +10,7 @@ full-page screenshot is saved for review (``_build/screenshots/``).
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import urllib.error
@@ -30,6 +31,12 @@ GENERIC_ALT = {
 }
 MIN_ALT_WORDS = 3
 MAX_SCREENSHOT_HEIGHT = 16000  # CSS px; a longer chapter is cut there
+# The book's source tree, where the notebooks that Binder opens must exist: $BOOK_SOURCE_DIR, or this repository
+# when the site under test was built from it (the default _build/html).
+SOURCE = (
+    Path(os.environ["BOOK_SOURCE_DIR"]) if os.environ.get("BOOK_SOURCE_DIR")
+    else REPO if site_dir().is_relative_to(REPO) else None
+)
 
 
 def _redirect_target(rel: str) -> str | None:
@@ -367,7 +374,8 @@ def test_no_serious_accessibility_violations_in_content(page):
         for n in v["nodes"]:
             if n["impact"] not in SERIOUS:
                 continue
-            line = f"{v['id']} ({n['impact']}): {v['help']} at {n['target']}: {n['html'][:120]}"
+            why = " ".join(n["summary"].split())[:220]
+            line = f"{v['id']} ({n['impact']}): {v['help']} at {n['target']}: {n['html'][:120]} -- {why}"
             (own if n["inContent"] else theme).append(line)
             if not n["inContent"]:
                 THEME_FINDINGS.setdefault(f"{v['id']} ({n['impact']})", set()).add(page.rel)
@@ -423,12 +431,17 @@ def test_launch_menu_holds_the_binder_link(page):
     from selenium.webdriver.common.by import By
 
     assert page.data["binder"], f"{page.rel}: the launch menu has no Binder link"
-    notebook = Path(page.rel).with_suffix(".ipynb").as_posix()
+    # The link opens this chapter's notebook (or its student edition, e.g. book/student/<same name>.ipynb), and
+    # that notebook is in the repository Binder clones.
+    stem = Path(page.rel).stem
     for href in page.data["binder"]:
-        q = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
-        assert q.get("urlpath", [""])[0].endswith("tree/" + notebook), f"{href} does not open {notebook}"
-    if (REPO / "_toc.yml").is_file() and site_dir().is_relative_to(REPO):
-        assert (REPO / notebook).is_file(), f"the Binder link opens {notebook}, which is not in the repository"
+        urlpath = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query).get("urlpath", [""])[0]
+        m = re.fullmatch(r"(?:lab|tree|notebooks?)/tree/(.+\.ipynb)|tree/(.+\.ipynb)", urlpath)
+        assert m, f"{href}: the Binder link does not open a notebook (urlpath={urlpath!r})"
+        notebook = m.group(1) or m.group(2)
+        assert Path(notebook).stem == stem, f"{href} opens {notebook}, not the notebook of {page.rel}"
+        if SOURCE is not None:
+            assert (SOURCE / notebook).is_file(), f"the Binder link opens {notebook}, which is not in {SOURCE}"
     # As a reader: open the rocket menu and see the Binder entry.
     page.driver.execute_script("window.scrollTo(0, 0);")
     page.driver.find_element(By.CSS_SELECTOR, ".dropdown-launch-buttons button.dropdown-toggle").click()
