@@ -367,3 +367,26 @@ def test_vectorized_index_tuples_match_itertools(strict):
         for size in range(1, 5):
             expected = np.array(list(make(range(n_items), size)), dtype=np.int64).reshape(-1, size)
             assert np.array_equal(_multisets(n_items, size, strict=strict), expected)
+
+
+def test_explorer_figure_has_two_labelled_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from superposition.bounds import plot_bounds_explorer
+
+    fig = plot_bounds_explorer(m=100, m_prime=50, bits_per_parameter=4.0, layers=2)
+    try:
+        assert len(fig.axes) == 2
+        assert all(ax.get_xlabel() and ax.get_ylabel() and ax.get_title() for ax in fig.axes)
+    finally:
+        plt.close(fig)
+
+
+def test_explorer_rejects_more_pairs_than_exist():
+    from superposition.bounds import plot_bounds_explorer
+
+    with pytest.raises(ValueError, match="m_prime"):
+        plot_bounds_explorer(m=10, m_prime=46)
