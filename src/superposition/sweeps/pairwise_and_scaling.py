@@ -37,9 +37,9 @@ FULL = {
     ],
     "variants": {"m": 10000, "m_prime": 100000, "settings": {
         "baseline (θ=1, τ=0.6, L=12)": {"theta": 1.0, "tau": 0.6, "L": 12},
-        "θ=1.25, τ=0.6": {"theta": 1.25, "tau": 0.6},
-        "θ=1.25, L=16, τ=0.6": {"theta": 1.25, "tau": 0.6, "L": 16},
-        "book default (θ=1.25, τ=0.7, L=12)": {},
+        "θ=1.25, τ=0.7": {"theta": 1.25, "tau": 0.7},
+        "θ=1.25, τ=0.6, L=16": {"theta": 1.25, "tau": 0.6, "L": 16},
+        "book default (θ=1.15, τ=0.6, L=12)": {},
     }},
     "seed": 0,
 }
@@ -47,7 +47,7 @@ FULL = {
 TINY = {
     "s": 4, "builds": 2, "per_kind": 8, "reliability_builds": 2,
     "points": [["uniform", "m'=m", 200, 200], ["chung_lu", "m'=m", 200, 200]],
-    "variants": {"m": 200, "m_prime": 300, "settings": {"baseline (θ=1, τ=0.6, L=12)": {"theta": 1.0}, "book default": {}}},
+    "variants": {"m": 200, "m_prime": 300, "settings": {"baseline (θ=1, τ=0.6, L=12)": {"theta": 1.0}, "book default (θ=1.15, τ=0.6, L=12)": {}}},
     "seed": 0,
 }
 

@@ -1,0 +1,260 @@
+"""Specification of superposition.pairwise_and: the book's construction for m′ chosen pairwise ANDs."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import superposition.pairwise_and as pa
+from superposition.pairwise_and import (
+    build_pairwise_and,
+    chung_lu_pairs,
+    count_wrong_bits,
+    hub_inputs,
+    mixed_inputs,
+    planted_inputs,
+    smallest_width,
+    uniform_inputs,
+    uniform_pairs,
+)
+
+
+def truth(pairs, active):
+    """Reference: ids of the pairs with both endpoints active, by brute force."""
+    on = set(int(a) for a in active)
+    return np.array([e for e, (u, v) in enumerate(pairs) if u in on and v in on], dtype=np.int64)
+
+
+@pytest.fixture(scope="module")
+def small():
+    m, mp = 14, 30
+    pairs = uniform_pairs(m, mp, np.random.default_rng(3))
+    net = build_pairwise_and(pairs, m, 4096, 3, np.random.default_rng(4))
+    return m, pairs, net
+
+
+# ---- exact correctness -----------------------------------------------------------------------------
+@pytest.mark.parametrize("s", [2, 3])
+def test_every_s_sparse_input_of_a_small_instance_is_decoded_exactly(small, s):
+    m, pairs, _ = small
+    net = build_pairwise_and(pairs, m, 4096, s, np.random.default_rng(5))
+    active = np.array(list(itertools.combinations(range(m), s)))
+    predicted = net.predict(active)
+    for row, got in zip(active, predicted):
+        np.testing.assert_array_equal(got, truth(pairs, row))
+
+
+def test_verifier_counts_zero_wrong_bits_exactly_when_predict_is_right(small):
+    m, pairs, net = small
+    active = np.array(list(itertools.combinations(range(m), 3)))
+    r = count_wrong_bits(net, active)
+    assert r.total_wrong == 0
+    assert r.n_true.sum() == sum(truth(pairs, row).size for row in active)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.sampled_from([16, 64, 2048]))
+def test_verifier_wrong_bits_equal_the_symmetric_difference_of_predict_and_truth(seed, n):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(8, 40))
+    mp = int(rng.integers(1, min(60, m * (m - 1) // 2) + 1))
+    pairs = uniform_pairs(m, mp, rng)
+    s = int(rng.integers(2, 5))
+    net = build_pairwise_and(pairs, m, n, s, rng)
+    active, _ = mixed_inputs(pairs, m, s, 4, rng)
+    r = count_wrong_bits(net, active)
+    for i, (row, got) in enumerate(zip(active, net.predict(active))):
+        want = truth(pairs, row)
+        assert r.wrong[i] == np.setxor1d(got, want).size
+        assert r.n_true[i] == want.size
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_generous_width_decodes_random_instances_exactly(seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(10, 30))
+    pairs = uniform_pairs(m, int(rng.integers(1, 40)), rng)
+    net = build_pairwise_and(pairs, m, 4096, 3, rng)
+    active, _ = mixed_inputs(pairs, m, 3, 6, rng)
+    assert count_wrong_bits(net, active).total_wrong == 0
+
+
+def test_output_blocks_do_not_change_the_result(small, monkeypatch):
+    m, pairs, net = small
+    active, _ = mixed_inputs(pairs, m, 3, 10, np.random.default_rng(0))
+    full = count_wrong_bits(net, active)
+    monkeypatch.setattr(pa, "_ROW_CHUNK", 7)
+    chunked = count_wrong_bits(net, active)
+    np.testing.assert_array_equal(full.wrong, chunked.wrong)
+    np.testing.assert_allclose(full.max_false, chunked.max_false, rtol=1e-5)
+    assert [list(p) for p in net.predict(active)] == [list(p) for p in pa.PairwiseANDNetwork.predict(net, active)]
+
+
+# ---- the factors -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparse_factor_forward_pass_equals_dense_W_equals_C_times_D(seed):
+    rng = np.random.default_rng(seed)
+    m, mp, n, s = 40, 120, 96, 3
+    pairs = uniform_pairs(m, mp, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng)
+    active = uniform_inputs(m, s, 12, rng)
+    W1, W2 = net.dense_weights()
+    x = net.embed(active).astype(np.float64)
+    h_dense = np.maximum(W1 @ x - net.theta, 0.0)
+    y_dense = W2 @ h_dense
+    np.testing.assert_allclose(net.hidden(net.embed(active)), h_dense, atol=1e-5)
+    np.testing.assert_allclose(net.forward(active), y_dense, atol=1e-4)
+    decoded = net.E_out_T.toarray() @ y_dense > net.tau
+    assert [list(np.flatnonzero(c)) for c in decoded.T] == [list(p) for p in net.predict(active)]
+
+
+def test_input_code_has_unit_norm_columns_and_B_is_zero_one(small):
+    _, _, net = small
+    norms = np.sqrt(np.asarray(net.E_in_T.multiply(net.E_in_T).sum(axis=1)).ravel())
+    np.testing.assert_allclose(norms, 1.0, rtol=1e-5)
+    assert set(np.unique(net.B.data)) == {1.0}
+
+
+def test_each_pair_is_read_from_its_L_copies_with_total_weight_one_over_two_minus_theta(small):
+    _, _, net = small
+    np.testing.assert_allclose(np.asarray(net.R.sum(axis=1)).ravel(), 1.0 / (2.0 - net.theta), rtol=1e-5)
+
+
+def test_every_neuron_of_a_pair_holds_both_endpoints(small):
+    _, pairs, net = small
+    for e in range(pairs.shape[0]):
+        ks = net.R[e].indices
+        assert np.all(net.B[ks][:, pairs[e]].toarray() == 1)
+
+
+def test_edges_are_routed_through_their_higher_degree_endpoint():
+    pairs = np.array([[0, 1], [0, 2], [0, 3], [3, 4]])
+    net = build_pairwise_and(pairs, 5, 64, 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(net.centre, [0, 0, 0, 3])
+
+
+def test_parameter_counts_report_factor_nonzeros_and_dense_sizes(small):
+    _, pairs, net = small
+    pc = net.parameter_counts()
+    assert pc["C1"] == net.B.nnz and pc["D2"] == net.R.nnz and pc["C2"] == net.E_out_T.nnz
+    assert pc["dense_W1"] == pc["dense_W2"] == net.n**2
+    assert pc["factors_total"] == pc["D1"] + pc["C1"] + pc["D2"] + pc["C2"]
+    assert pc["D2"] <= net.L * pairs.shape[0]
+
+
+def test_switching_off_every_error_source_leaves_only_exact_and_gates(small):
+    m, pairs, net = small
+    active, _ = mixed_inputs(pairs, m, 3, 20, np.random.default_rng(1))
+    r = count_wrong_bits(net, active, input_superposition=False, output_superposition=False, co_occurrence=False)
+    assert r.total_wrong == 0
+    np.testing.assert_allclose(r.min_true[np.isfinite(r.min_true)], 1.0, rtol=1e-5)
+    assert r.max_false.max() <= 1e-6
+
+
+def test_co_occurrence_makes_a_neuron_fire_on_two_unrelated_active_features():
+    # pairs (0,1) and (2,3) share every neuron when n = 1: the ReLU fires on 0 and 2 alone.
+    pairs = np.array([[0, 1], [2, 3]])
+    net = build_pairwise_and(pairs, 4, 1, 2, np.random.default_rng(0), L=2)
+    active = np.array([[0, 2]])
+    on = count_wrong_bits(net, active, input_superposition=False, output_superposition=False)
+    off = count_wrong_bits(net, active, input_superposition=False, output_superposition=False, co_occurrence=False)
+    assert on.total_wrong == 2 and off.total_wrong == 0
+
+
+# ---- generators ------------------------------------------------------------------------------------
+def test_uniform_pairs_are_distinct_sorted_and_in_range():
+    p = uniform_pairs(50, 600, np.random.default_rng(0))
+    assert p.shape == (600, 2) and np.all(p[:, 0] < p[:, 1]) and p.max() < 50
+    assert np.unique(p[:, 0] * 50 + p[:, 1]).size == 600
+
+
+def test_chung_lu_pairs_have_heavier_hubs_than_uniform_pairs():
+    rng = np.random.default_rng(0)
+    u = np.bincount(uniform_pairs(2000, 8000, rng).ravel()).max()
+    c = chung_lu_pairs(2000, 8000, rng).ravel()
+    assert np.unique(c.reshape(-1, 2), axis=0).shape[0] == 8000
+    assert np.bincount(c).max() > 5 * u
+
+
+def test_uniform_inputs_have_s_distinct_features():
+    a = uniform_inputs(30, 5, 200, np.random.default_rng(0))
+    assert a.shape == (200, 5) and all(len(set(r)) == 5 for r in a) and a.max() < 30
+
+
+def test_planted_inputs_switch_on_at_least_s_over_2_outputs():
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(500, 400, rng)
+    a = planted_inputs(pairs, 500, 4, 100, rng)
+    assert all(len(set(r)) == 4 for r in a)
+    assert all(truth(pairs, r).size >= 2 for r in a)
+
+
+def test_hub_inputs_are_a_high_degree_feature_and_its_neighbours():
+    rng = np.random.default_rng(0)
+    pairs = chung_lu_pairs(1000, 3000, rng)
+    a = hub_inputs(pairs, 1000, 4, 100, rng)
+    deg = np.bincount(pairs.ravel(), minlength=1000)
+    edges = set(map(tuple, np.sort(pairs, axis=1).tolist()))
+    assert all(len(set(r)) == 4 for r in a)
+    for r in a:
+        if deg[r[0]] >= 3:
+            assert all(tuple(sorted((int(r[0]), int(v)))) in edges for v in r[1:])
+    assert np.median(deg[a[:, 0]]) > 3 * np.median(deg[deg > 0])
+
+
+def test_mixed_inputs_label_each_kind():
+    pairs = uniform_pairs(100, 200, np.random.default_rng(0))
+    a, kinds = mixed_inputs(pairs, 100, 4, 5, np.random.default_rng(1))
+    assert a.shape == (15, 4) and list(kinds) == ["uniform"] * 5 + ["planted"] * 5 + ["hub"] * 5
+
+
+def test_smallest_width_returns_a_width_that_passes_and_records_its_trials():
+    pairs = uniform_pairs(60, 80, np.random.default_rng(0))
+    res = smallest_width(pairs, 60, 3, builds=2, per_kind=4, n_lo=16, n_hi=4096)
+    assert res["tried"][res["n_min"]] == 0
+    assert all(v > 0 for n, v in res["tried"].items() if n < res["n_min"])
+
+
+# ---- bad input -------------------------------------------------------------------------------------
+GOOD = np.array([[0, 1], [1, 2]])
+
+
+@pytest.mark.parametrize(
+    "pairs, m, n, s, name",
+    [
+        (np.array([[0, 1], [1, 0]]), 5, 8, 2, "pairs"),  # repeated (either orientation)
+        (np.array([[0, 1], [2, 2]]), 5, 8, 2, "pairs"),  # self pair
+        (np.array([[0, 1], [1, 5]]), 5, 8, 2, "pairs"),  # index >= m
+        (np.array([[0, -1]]), 5, 8, 2, "pairs"),
+        (np.zeros((2, 3), int), 5, 8, 2, "pairs"),
+        (GOOD, 5, 0, 2, "n"),
+        (GOOD, 5, 8, 1, "s"),
+        (GOOD, 1, 8, 2, "m"),
+    ],
+)
+def test_bad_construction_arguments_raise_value_error_naming_the_parameter(pairs, m, n, s, name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        build_pairwise_and(pairs, m, n, s, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("active", [[[0, 5]], [[0, 0]], [[-1, 2]]])
+def test_bad_active_sets_raise_value_error_naming_active(active):
+    net = build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="^active"):
+        net.predict(np.array(active))
+    with pytest.raises(ValueError, match="^active"):
+        count_wrong_bits(net, np.array(active))
+
+
+def test_unseeded_rng_is_refused():
+    with pytest.raises(TypeError, match="rng"):
+        build_pairwise_and(GOOD, 5, 8, 2, None)
+
+
+def test_dense_weights_refuse_a_huge_width():
+    net = build_pairwise_and(GOOD, 5, 5000, 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="sparse factors"):
+        net.dense_weights()
