@@ -11,12 +11,13 @@ guessed.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Mistake", "CheckPassed", "CheckFailed", "check_against_reference", "outputs_match"]
+__all__ = ["Mistake", "CheckPassed", "CheckFailed", "CheckCall", "check_against_reference", "outputs_match", "recording"]
 
 Case = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
@@ -53,6 +54,36 @@ class CheckPassed:
 
 class CheckFailed(AssertionError):
     """Raised by a check that failed; the message says what to look at."""
+
+
+@dataclass(frozen=True)
+class CheckCall:
+    """What a check passed to :func:`check_against_reference` (recorded by :func:`recording`)."""
+
+    exercise: str
+    reference: Callable[..., Any]
+    cases: Sequence[Any]
+    mistakes: Sequence[Mistake]
+    rtol: float
+    atol: float
+
+
+_RECORDERS: list[list[CheckCall]] = []
+
+
+@contextmanager
+def recording() -> Iterator[list[CheckCall]]:
+    """Within this block, :func:`check_against_reference` records its arguments and returns a pass unrun.
+
+    This lets a test ask any exercise check which reference, cases and mistakes it uses, without knowing
+    how the check is written (tests/test_checks_teach.py verifies that every named mistake is diagnosed).
+    """
+    calls: list[CheckCall] = []
+    _RECORDERS.append(calls)
+    try:
+        yield calls
+    finally:
+        _RECORDERS.remove(calls)
 
 
 @dataclass
@@ -166,6 +197,9 @@ def check_against_reference(
         raise TypeError(f"{exercise}: pass your function itself (without calling it), got {type(candidate).__name__}")
     if not cases:
         raise ValueError("cases must hold at least one test case")
+    if _RECORDERS:
+        _RECORDERS[-1].append(CheckCall(exercise, reference, tuple(cases), tuple(mistakes), rtol, atol))
+        return CheckPassed(exercise, success, len(cases))
     for case in cases:
         got = _run(candidate, case)
         expected = reference(**dict(case() if callable(case) else case))
