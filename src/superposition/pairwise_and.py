@@ -55,6 +55,11 @@ __all__ = [
     "width_grid",
     "naive_and_neurons",
     "VerifyResult",
+    "orient_pairs",
+    "output_ids",
+    "expected_true_outputs",
+    "co_occurrence_tail",
+    "plot_readout_margins",
 ]
 
 _ROW_CHUNK = 1 << 17  # output rows decoded at a time
@@ -265,6 +270,54 @@ def true_outputs(pairs_sorted_keys: np.ndarray, key_order: np.ndarray, m: int, a
     hit = pairs_sorted_keys[pos] == cand
     rows = np.nonzero(hit)[0]
     return rows, key_order[pos[hit]]
+
+
+def orient_pairs(pairs, m: int, priority=None) -> np.ndarray:
+    """The *centre* of each pair: its endpoint of higher influence (degree in the graph of pairs).
+
+    Ties go to the endpoint with the larger ``priority`` (an (m,) array; default ``−index``, i.e. the
+    smaller feature index wins).  Returns an (m′,) int32 array; the other endpoint is the *leaf*.
+    """
+    pairs = validate_pairs(pairs, m)
+    deg = np.bincount(pairs.ravel(), minlength=m).astype(np.int64)
+    prio = -np.arange(m, dtype=np.float64) if priority is None else np.asarray(priority, dtype=np.float64)
+    if prio.shape != (m,):
+        raise ValueError(f"priority must have shape (m,) = ({m},), got {prio.shape}")
+    u, v = pairs[:, 0], pairs[:, 1]
+    u_is_centre = (deg[u] > deg[v]) | ((deg[u] == deg[v]) & (prio[u] > prio[v]))
+    return np.where(u_is_centre, u, v).astype(np.int32)
+
+
+def output_ids(pairs, active) -> np.ndarray:
+    """Ground truth for one input: sorted ids e of the pairs with both endpoints in ``active`` (1-d)."""
+    pairs = np.asarray(pairs)
+    act = np.asarray(active)
+    if act.ndim != 1:
+        raise ValueError(f"active must be a 1-d array of feature indices, got shape {act.shape}")
+    both = np.isin(pairs[:, 0], act) & np.isin(pairs[:, 1], act)
+    return np.flatnonzero(both).astype(np.int64)
+
+
+def expected_true_outputs(m, m_prime, s):
+    """Expected number of outputs equal to 1 on a uniformly random s-sparse input: C(s,2)·m′/C(m,2)."""
+    m = np.asarray(m, dtype=np.float64)
+    s = np.asarray(s, dtype=np.float64)
+    return s * (s - 1) / 2 * np.asarray(m_prime, dtype=np.float64) / (m * (m - 1) / 2)
+
+
+def co_occurrence_tail(L, tau, r, m, s):
+    """Chance that an output with one active endpoint is decoded as 1 through co-occurrence alone.
+
+    Model (clean inputs, exact readout, θ = 1): each of the output's L neurons holds r features
+    besides the active endpoint, drawn at random from m, and fires (contributes 1/L) when one of
+    the other s − 1 active features is among them, with probability p = 1 − (1 − r/m)^(s−1).
+    The output reads ≥ τ when at least k = ⌈τL⌉ neurons fire: P[Binomial(L, p) ≥ k].
+    """
+    from scipy.stats import binom
+
+    p = 1.0 - (1.0 - np.asarray(r, dtype=np.float64) / np.asarray(m, dtype=np.float64)) ** (np.asarray(s) - 1)
+    k = np.ceil(np.asarray(tau, dtype=np.float64) * np.asarray(L) - 1e-12)
+    return binom.sf(k - 1, L, p)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,12 +547,8 @@ def build_pairwise_and(
                  advice="lower L or m'")
 
     # 1. orientation by influence
-    deg = np.bincount(pairs.ravel(), minlength=m).astype(np.int64)
-    prio = rng.random(m)
-    u, v = pairs[:, 0], pairs[:, 1]
-    u_is_centre = (deg[u] > deg[v]) | ((deg[u] == deg[v]) & (prio[u] > prio[v]))
-    centre = np.where(u_is_centre, u, v).astype(np.int32)
-    leaf = np.where(u_is_centre, v, u).astype(np.int32)
+    centre = orient_pairs(pairs, m, priority=rng.random(m))
+    leaf = (pairs[:, 0] + pairs[:, 1] - centre).astype(np.int32)
     outdeg = np.bincount(centre, minlength=m).astype(np.int64)
     q = np.clip(np.floor(pi * outdeg), 1, q_max).astype(np.int64)
     nchunks = -(-outdeg // q)  # ceil, per centre
@@ -741,3 +790,37 @@ def smallest_width(pairs, m: int, s: int, *, builds: int = 2, per_kind: int = 64
 def naive_and_neurons(m_prime: int) -> int:
     """Width of the naive network: one neuron ReLU(f_i + f_j − 1) per output pair, i.e. m′."""
     return as_int("m_prime", m_prime, min_value=1)
+
+
+def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 8192, s: int = 4, graph: str = "uniform",
+                         seed: int = 0, ax=None):
+    """Explorer figure: decoded values of true outputs and of the largest false output per input.
+
+    Builds one network (graph "uniform" or "heavy-tailed"), runs 32 inputs of each kind and draws,
+    per input kind, the smallest true readout and the largest false readout against τ.
+    Returns the :class:`VerifyResult`.
+    """
+    import matplotlib.pyplot as plt
+
+    if graph not in ("uniform", "heavy-tailed"):
+        raise ValueError(f"graph must be 'uniform' or 'heavy-tailed', got {graph!r}")
+    rng = np.random.default_rng(seed)
+    pairs = uniform_pairs(m, m_prime, rng) if graph == "uniform" else chung_lu_pairs(m, m_prime, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng)
+    act, kinds = mixed_inputs(pairs, m, s, 32, rng)
+    r = count_wrong_bits(net, act)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    xs = np.arange(act.shape[0])
+    ax.scatter(xs, r.max_false, s=10, label="largest false output", color="#D55E00")
+    fin = np.isfinite(r.min_true)
+    ax.scatter(xs[fin], r.min_true[fin], s=10, label="smallest true output", color="#0072B2")
+    ax.axhline(net.tau, color="k", lw=1, ls="--", label=f"threshold τ = {net.tau:g}")
+    for j, name in enumerate(("uniform", "planted", "hub")):
+        ax.text(32 * j + 16, 1.55, name, ha="center", fontsize=9)
+    ax.set_ylim(-0.1, 1.7)
+    ax.set_xlabel("test input (32 uniform, 32 planted, 32 hub)")
+    ax.set_ylabel("decoded value ⟨c_e, y⟩")
+    ax.set_title(f"m={m}, m′={m_prime}, n={n}, s={s}, {graph}: {r.total_wrong} wrong bits")
+    ax.legend(loc="lower right", fontsize=8)
+    return r

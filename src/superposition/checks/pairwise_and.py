@@ -1,3 +1,177 @@
-"""Exercise checks for the chapter backed by :mod:`superposition.pairwise_and`."""
+"""Exercise checks for Chapter 4, backed by :mod:`superposition.pairwise_and`.
 
-__all__: list[str] = []
+Each check runs the student's function and the book's kernel on the same small,
+fixed cases.  On a mismatch it tries the likely mistakes listed here (each a
+deliberately wrong variant) and names the one that reproduces the student's answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import binom
+
+from .. import pairwise_and as pa
+from ._core import CheckPassed, Mistake, check_against_reference
+
+__all__ = ["check_output_ids", "check_orient_pairs", "check_expected_true_outputs", "check_co_occurrence_tail"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.1: which outputs should be on
+# ---------------------------------------------------------------------------------------------
+def _pairs_case(seed, m, mp, s):
+    def case():
+        rng = np.random.default_rng(seed)
+        pairs = pa.uniform_pairs(m, mp, rng)
+        flip = rng.random(mp) < 0.5  # pairs in both orientations, as a user may pass them
+        pairs[flip] = pairs[flip, ::-1]
+        active = pa.planted_inputs(pairs, m, s, 1, rng)[0]
+        return {"pairs": pairs, "active": active}
+
+    return case
+
+
+_IDS_CASES = [_pairs_case(0, 12, 30, 4), _pairs_case(1, 40, 200, 6), _pairs_case(2, 8, 20, 3)]
+
+_IDS_MISTAKES = [
+    Mistake("an output is on when BOTH endpoints are active (AND), not when either one is (OR)",
+            lambda pairs, active: np.flatnonzero(np.isin(pairs[:, 0], active) | np.isin(pairs[:, 1], active))),
+    Mistake("return the output ids (np.flatnonzero of the mask), not the boolean mask itself",
+            lambda pairs, active: np.isin(pairs[:, 0], active) & np.isin(pairs[:, 1], active)),
+    Mistake("pairs are unordered: check both endpoints whatever their order, not only pairs with u < v",
+            lambda pairs, active: np.flatnonzero(np.isin(pairs[:, 0], active) & np.isin(pairs[:, 1], active)
+                                                 & (pairs[:, 0] < pairs[:, 1]))),
+    Mistake("return the ids of the outputs (row numbers of pairs), not the active features themselves",
+            lambda pairs, active: np.unique(pairs[np.isin(pairs[:, 0], active) & np.isin(pairs[:, 1], active)])),
+]
+
+
+def check_output_ids(candidate) -> CheckPassed:
+    """Check ``candidate(pairs, active)`` against :func:`superposition.pairwise_and.output_ids`."""
+    return check_against_reference("Exercise 4.1", candidate, pa.output_ids, _IDS_CASES, mistakes=_IDS_MISTAKES,
+                                   success="This is the truth the verifier compares every decoded bit with.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.2: routing by influence
+# ---------------------------------------------------------------------------------------------
+def _orient_case(seed, m, mp, heavy):
+    def case():
+        rng = np.random.default_rng(seed)
+        pairs = pa.chung_lu_pairs(m, mp, rng) if heavy else pa.uniform_pairs(m, mp, rng)
+        flip = rng.random(mp) < 0.5
+        pairs[flip] = pairs[flip, ::-1]
+        return {"pairs": pairs, "m": m}
+
+    return case
+
+
+_ORIENT_CASES = [
+    {"pairs": np.array([[0, 1], [0, 2], [0, 3], [3, 4], [5, 6]]), "m": 7},
+    _orient_case(0, 30, 60, True),
+    _orient_case(1, 50, 80, False),
+]
+
+
+def _deg(pairs, m):
+    return np.bincount(np.asarray(pairs).ravel(), minlength=m)
+
+
+def _orient_with(pairs, m, deg, larger_index_wins=False, lower=False):
+    u, v = pairs[:, 0], pairs[:, 1]
+    du, dv = deg[u], deg[v]
+    if lower:
+        du, dv = -du, -dv
+    tie_u = (u > v) if larger_index_wins else (u < v)
+    return np.where((du > dv) | ((du == dv) & tie_u), u, v)
+
+
+_ORIENT_MISTAKES = [
+    Mistake("the centre is the endpoint of HIGHER degree (influence), not the lower one",
+            lambda pairs, m: _orient_with(pairs, m, _deg(pairs, m), lower=True)),
+    Mistake("count a feature's degree over both columns of pairs (np.bincount(pairs.ravel())), not one column",
+            lambda pairs, m: _orient_with(pairs, m, np.bincount(np.asarray(pairs)[:, 0], minlength=m))),
+    Mistake("on a tie in degree the SMALLER feature index is the centre",
+            lambda pairs, m: _orient_with(pairs, m, _deg(pairs, m), larger_index_wins=True)),
+    Mistake("return the centre of each pair (the higher-degree endpoint), not the leaf",
+            lambda pairs, m: pairs[:, 0] + pairs[:, 1] - pa.orient_pairs(pairs, m)),
+]
+
+
+def check_orient_pairs(candidate) -> CheckPassed:
+    """Check ``candidate(pairs, m)`` against :func:`superposition.pairwise_and.orient_pairs` (default ties)."""
+    return check_against_reference("Exercise 4.2", candidate, lambda pairs, m: pa.orient_pairs(pairs, m),
+                                   _ORIENT_CASES, mistakes=_ORIENT_MISTAKES,
+                                   success="Every pair now travels in the channel of its more influential endpoint.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.3: why uniform test inputs are not enough
+# ---------------------------------------------------------------------------------------------
+_EXP_CASES = [
+    {"m": 10_000, "m_prime": 100_000, "s": 4},
+    {"m": np.array([1000, 3000, 10_000]), "m_prime": np.array([1000, 22_206, 100_000]), "s": 4},
+    {"m": 300, "m_prime": 5000, "s": np.array([2, 3, 8])},
+]
+
+
+def _pairs_of(k):
+    k = np.asarray(k, dtype=np.float64)
+    return k * (k - 1) / 2
+
+
+_EXP_MISTAKES = [
+    Mistake("an input with s active features has C(s,2) = s(s−1)/2 active pairs, not s²",
+            lambda m, m_prime, s: np.asarray(s, float) ** 2 * m_prime / _pairs_of(m)),
+    Mistake("there are C(m,2) = m(m−1)/2 pairs of features, not m²",
+            lambda m, m_prime, s: _pairs_of(s) * m_prime / np.asarray(m, float) ** 2),
+    Mistake("count unordered pairs on both sides: s(s−1)/2 over m(m−1)/2 (you halved only one of them)",
+            lambda m, m_prime, s: np.asarray(s, float) * (np.asarray(s, float) - 1) * m_prime / _pairs_of(m)),
+    Mistake("count unordered pairs on both sides: s(s−1)/2 over m(m−1)/2 (you halved only one of them)",
+            lambda m, m_prime, s: _pairs_of(s) * m_prime / (np.asarray(m, float) * (np.asarray(m, float) - 1))),
+    Mistake("the chance that a given active pair is an output is m′/C(m,2); multiply it by the C(s,2) active pairs",
+            lambda m, m_prime, s: np.asarray(m_prime, float) / _pairs_of(m)),
+]
+
+
+def check_expected_true_outputs(candidate) -> CheckPassed:
+    """Check ``candidate(m, m_prime, s)`` against :func:`superposition.pairwise_and.expected_true_outputs`."""
+    return check_against_reference("Exercise 4.3", candidate, pa.expected_true_outputs, _EXP_CASES,
+                                   mistakes=_EXP_MISTAKES, rtol=1e-9,
+                                   success="So a test on uniform inputs alone barely ever sees an output switch on.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.4: the co-occurrence tail
+# ---------------------------------------------------------------------------------------------
+_TAIL_CASES = [
+    {"L": 12, "tau": 0.6, "r": 150.0, "m": 10_000, "s": 4},
+    {"L": 12, "tau": 0.5, "r": np.array([50.0, 400.0, 1500.0]), "m": 3000, "s": 4},
+    {"L": 8, "tau": 0.6, "r": 300.0, "m": 1000, "s": np.array([2, 4, 8])},
+]
+
+
+def _p(r, m, s):
+    return 1.0 - (1.0 - np.asarray(r, float) / m) ** (np.asarray(s) - 1)
+
+
+_TAIL_MISTAKES = [
+    Mistake("'reads at least τ' means at least k = ⌈τL⌉ firing neurons: P[Bin ≥ k] = binom.sf(k − 1, L, p), "
+            "not binom.sf(k, L, p) (that is P[Bin > k])",
+            lambda L, tau, r, m, s: binom.sf(np.ceil(tau * L - 1e-12), L, _p(r, m, s))),
+    Mistake("only the OTHER s − 1 active features can co-occur with the active endpoint (exponent s − 1, not s)",
+            lambda L, tau, r, m, s: binom.sf(np.ceil(tau * L - 1e-12) - 1, L,
+                                             1.0 - (1.0 - np.asarray(r, float) / m) ** np.asarray(s))),
+    Mistake("you used the linear approximation p ≈ (s − 1) r / m; use p = 1 − (1 − r/m)^(s−1)",
+            lambda L, tau, r, m, s: binom.sf(np.ceil(tau * L - 1e-12) - 1, L,
+                                             (np.asarray(s) - 1) * np.asarray(r, float) / m)),
+    Mistake("you computed the lower tail P[Bin < k] (binom.cdf); the false positive is the upper tail P[Bin ≥ k]",
+            lambda L, tau, r, m, s: binom.cdf(np.ceil(tau * L - 1e-12) - 1, L, _p(r, m, s))),
+]
+
+
+def check_co_occurrence_tail(candidate) -> CheckPassed:
+    """Check ``candidate(L, tau, r, m, s)`` against :func:`superposition.pairwise_and.co_occurrence_tail`."""
+    return check_against_reference("Exercise 4.4", candidate, pa.co_occurrence_tail, _TAIL_CASES,
+                                   mistakes=_TAIL_MISTAKES, rtol=1e-9, atol=1e-15,
+                                   success="Redundancy L turns a per-neuron chance p into a tail that falls like p^(τL).")

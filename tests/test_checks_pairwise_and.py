@@ -1,0 +1,57 @@
+"""The Chapter 4 exercise checks accept the reference and name each listed mistake."""
+
+import numpy as np
+import pytest
+
+from superposition.checks import CheckFailed, CheckPassed
+from superposition.checks import pairwise_and as ch
+
+
+
+def test_output_ids_check_accepts_the_reference():
+    from superposition.pairwise_and import output_ids
+
+    assert isinstance(ch.check_output_ids(output_ids), CheckPassed)
+
+
+def test_orient_check_accepts_the_reference():
+    from superposition.pairwise_and import orient_pairs
+
+    assert isinstance(ch.check_orient_pairs(lambda pairs, m: orient_pairs(pairs, m)), CheckPassed)
+
+
+def test_expected_true_outputs_check_accepts_the_reference():
+    from superposition.pairwise_and import expected_true_outputs
+
+    assert isinstance(ch.check_expected_true_outputs(expected_true_outputs), CheckPassed)
+
+
+def test_co_occurrence_tail_check_accepts_the_reference():
+    from superposition.pairwise_and import co_occurrence_tail
+
+    assert isinstance(ch.check_co_occurrence_tail(co_occurrence_tail), CheckPassed)
+
+
+@pytest.mark.parametrize(
+    "check, mistakes",
+    [(ch.check_output_ids, ch._IDS_MISTAKES), (ch.check_orient_pairs, ch._ORIENT_MISTAKES),
+     (ch.check_expected_true_outputs, ch._EXP_MISTAKES), (ch.check_co_occurrence_tail, ch._TAIL_MISTAKES)],
+)
+def test_each_listed_mistake_is_named_by_its_check(check, mistakes):
+    for mistake in mistakes:
+        with pytest.raises(CheckFailed, match="Likely mistake") as info:
+            check(mistake.implementation)
+        assert mistake.hint in str(info.value)
+
+
+def test_an_unlisted_wrong_answer_fails_without_a_diagnosis():
+    with pytest.raises(CheckFailed, match="differs from the reference"):
+        ch.check_expected_true_outputs(lambda m, m_prime, s: np.asarray(m_prime, float) * 0 + 1.0)
+
+
+def test_a_stub_surfaces_as_not_implemented():
+    def stub(pairs, m):
+        raise NotImplementedError("Exercise 4.2: orient the pairs")
+
+    with pytest.raises(NotImplementedError, match="Exercise 4.2"):
+        ch.check_orient_pairs(stub)

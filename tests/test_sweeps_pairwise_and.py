@@ -1,0 +1,38 @@
+"""The Chapter 4 sweeps run end to end on a tiny grid and write what the chapter loads."""
+
+import json
+
+from superposition.sweeps import pairwise_and_perf, pairwise_and_scaling, pairwise_and_sources
+
+
+def test_scaling_sweep_writes_n_min_params_and_reliability(tmp_path):
+    out = tmp_path / "ch4_scaling.json"
+    assert pairwise_and_scaling.main(["--tiny", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["command"].endswith("--tiny")
+    pts = data["results"]["points"]
+    assert len(pts) == len(pairwise_and_scaling.TINY["points"])
+    for p in pts:
+        assert p["n_min"] is not None and p["tried"][str(p["n_min"])] == 0
+        assert p["params"]["dense_W1"] == p["n_min"] ** 2
+        assert set(p["reliability"]) == {"1.0", "1.25", "1.5"}
+    assert [v["name"] for v in data["results"]["variants"]] == list(pairwise_and_scaling.TINY["variants"]["settings"])
+
+
+def test_sources_sweep_records_every_switch_for_every_width(tmp_path):
+    out = tmp_path / "ch4_sources.json"
+    assert pairwise_and_sources.main(["--tiny", "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())["results"]
+    widths = pairwise_and_sources.TINY["settings"][0]["n"]
+    assert len(rows) == len(widths) * len(pairwise_and_sources.SWITCHES)
+    assert {r["switch"] for r in rows} == set(pairwise_and_sources.SWITCHES)
+    assert all(set(r["wrong"]) == {"uniform", "planted", "hub"} for r in rows)
+
+
+def test_perf_benchmark_measures_time_and_peak_memory_of_a_subprocess(tmp_path):
+    out = tmp_path / "ch4_perf.json"
+    assert pairwise_and_perf.main(["--tiny", "--out", str(out)]) == 0
+    (res,) = json.loads(out.read_text())["results"]
+    assert res["inputs"] == 3 * pairwise_and_perf.TINY["instances"][0]["per_kind"]
+    assert res["peak_rss_mib"] > 10 and res["total_s"] > 0
+    assert res["wrong_bits"] >= 0
