@@ -54,13 +54,18 @@ def screenshot_dir() -> Path:
 
 
 def find_browser() -> tuple[str | None, str | None, str | None]:
-    """(chromium, chromedriver, reason-if-missing)."""
-    chromium = os.environ.get("CHROMIUM_BIN") or next(
-        (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
-    )
-    driver = os.environ.get("CHROMEDRIVER_BIN") or shutil.which("chromedriver")
-    if driver is None and Path("/usr/bin/chromedriver").is_file():
-        driver = "/usr/bin/chromedriver"
+    """(chromium, chromedriver, reason-if-missing); $CHROMIUM_BIN / $CHROMEDRIVER_BIN override the PATH look-up."""
+    def existing(path):
+        return path if path and Path(path).is_file() else None
+
+    if "CHROMIUM_BIN" in os.environ:
+        chromium = existing(os.environ["CHROMIUM_BIN"])
+    else:
+        chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+    if "CHROMEDRIVER_BIN" in os.environ:
+        driver = existing(os.environ["CHROMEDRIVER_BIN"])
+    else:
+        driver = shutil.which("chromedriver") or existing("/usr/bin/chromedriver")
     missing = [name for name, path in (("chromium", chromium), ("chromedriver", driver)) if not path]
     if missing:
         return chromium, driver, (

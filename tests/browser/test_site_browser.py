@@ -4,7 +4,7 @@ Per page: no JavaScript errors, no request leaving 127.0.0.1, no 404; every imag
 typeset; every internal link (and its #anchor) resolves; no serious/critical axe-core violation in the book's own
 content. Per chapter page (a page built from a notebook, recognised by its launch menu): the widget explorers render
 their embedded state, the exercise solutions are hidden until clicked, the launch menu holds the Binder link, and a
-full-page screenshot is saved for review (``_build/screenshots/``).
+full-page screenshot is saved for review (``_build/screenshots/<page>-<n>.png``, in tiles).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ GENERIC_ALT = {
     "untitled", "alt", "image/png", "matplotlib figure", "figure 1", "a figure", "a plot", "an image", "todo",
 }
 MIN_ALT_WORDS = 3
-MAX_SCREENSHOT_HEIGHT = 16000  # CSS px; a longer chapter is cut there
+MAX_SCREENSHOT_HEIGHT = 80000  # CSS px; a longer chapter is cut there
+TILE_HEIGHT = 4000  # CSS px per screenshot file
 # The book's source tree, where the notebooks that Binder opens must exist: $BOOK_SOURCE_DIR, or this repository
 # when the site under test was built from it (the default _build/html).
 SOURCE = (
@@ -168,19 +169,28 @@ class Page:
         self.requests = self._requests(driver.get_log("performance"))
         self.served = list(site.record)
 
-    def _screenshot(self) -> Path:
-        out = screenshot_dir()
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / (self.rel.replace("/", "__").removesuffix(".html") + ".png")
-        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_SCREENSHOT_HEIGHT), "scale": 1}
-        shot = self.driver.execute_cdp_cmd(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
-        )
+    def _screenshot(self) -> list[Path]:
+        """The whole page, in tiles of TILE_HEIGHT CSS px: <page>-1.png, <page>-2.png, ... (Chromium cannot capture a
+        very long page in one image)."""
         import base64
 
-        path.write_bytes(base64.b64decode(shot["data"]))
-        return path
+        out = screenshot_dir()
+        out.mkdir(parents=True, exist_ok=True)
+        stem = self.rel.replace("/", "__").removesuffix(".html")
+        for old in out.glob(f"{stem}-*.png"):
+            old.unlink()
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        height = min(size["height"], MAX_SCREENSHOT_HEIGHT)
+        paths = []
+        for k, y in enumerate(range(0, int(height), TILE_HEIGHT), start=1):
+            clip = {"x": 0, "y": y, "width": size["width"], "height": min(TILE_HEIGHT, height - y), "scale": 1}
+            shot = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+            )
+            path = out / f"{stem}-{k}.png"
+            path.write_bytes(base64.b64decode(shot["data"]))
+            paths.append(path)
+        return paths
 
     def _axe(self) -> list[dict]:
         self.driver.execute_script(
@@ -390,8 +400,10 @@ def test_no_serious_accessibility_violations_in_content(page):
 
 def test_chapter_screenshot_saved(page):
     chapter_only(page)
-    assert page.screenshot is not None and page.screenshot.stat().st_size > 10_000, page.screenshot
-    assert page.screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.screenshot, f"{page.rel}: no screenshot taken"
+    for path in page.screenshot:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, f"{path} is not a real screenshot"
 
 
 def test_widgets_render_their_embedded_state(page):
