@@ -14,7 +14,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test build-strict unit browser clean
+.PHONY: book test build-strict unit browser clean student book-nosolutions pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,21 @@ unit: $(STAMP)
 browser: $(STAMP)
 	@test -f $${BOOK_HTML_DIR:-_build/html}/index.html || $(MAKE) build-strict
 	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests/browser
+
+# The student edition of every chapter (book/student/NN_name.ipynb), generated from the chapters: run after changing
+# a chapter and commit the result (a test fails while they differ).
+student: $(STAMP)
+	$(BIN)/python -m superposition.student
+
+# The book without solutions, to publish before a deadline: writes _build/nosolutions/_build/html.
+book-nosolutions: $(STAMP)
+	SUPERPOSITION_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build --all --path-output _build/nosolutions .
+	@echo "Open _build/nosolutions/_build/html/index.html in a browser."
+
+# A PDF of the whole book: _build/latex/book.pdf. Needs TeX Live from Debian (README, "A PDF of the book").
+pdf: $(STAMP)
+	$(BIN)/jupyter-book build --all --builder pdflatex .
+	@echo "The PDF is _build/latex/book.pdf"
 
 clean:
 	rm -rf _build

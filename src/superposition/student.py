@@ -33,6 +33,7 @@ import argparse
 import ast
 import copy
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -57,6 +58,12 @@ SOLUTION_TAG = "solution"
 CHECK_TAG = "exercise-check"
 STUB_TAG = "exercise"
 HEADER_CELL_ID = "student-edition-header"
+
+# The time estimates of book/teachers.md (printed by --list): mathematical prose read with its equations at
+# about 120 words a minute, 3 minutes to study each figure, 15 minutes per exercise (write, check, fix).
+WORDS_PER_MINUTE = 120
+MINUTES_PER_FIGURE = 3
+MINUTES_PER_EXERCISE = 15
 
 _CHAPTER_NAME = re.compile(r"^(\d+)_[A-Za-z0-9_]+$")
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}[ \t]*(?P<arg>.*?)[ \t]*$")
@@ -416,8 +423,10 @@ def _list(root: Path) -> None:
         nb = nbformat.read(chapter, as_version=4)
         found = exercises(nb, chapter_number(chapter))
         figures = sum(1 for c in nb["cells"] if "figure" in c.get("metadata", {}).get("mystnb", {}))
+        reading = 5 * math.ceil((_words(nb) / WORDS_PER_MINUTE + MINUTES_PER_FIGURE * figures) / 5)
         print(f"{chapter.relative_to(root)}: {_words(nb)} words of prose, {figures} figures, "
-              f"{len(found)} exercises")
+              f"{len(found)} exercises; estimated reading {reading} min, exercises "
+              f"{MINUTES_PER_EXERCISE * len(found)} min")
         for ex in found:
             print(f"  {ex.name}  {ex.label}  {ex.title}")
 
