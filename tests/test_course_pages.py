@@ -69,3 +69,22 @@ def test_the_teachers_page_has_schedules_and_a_time_table():
     page = TEACHERS.read_text(encoding="utf-8").lower()
     for needle in ["learning goals", "prerequisites", "2-week", "4-week", "homework", "in class", "reading"]:
         assert needle in page, needle
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=chapter_id)
+def test_every_figure_of_a_chapter_is_opaque(chapter):
+    """Opaque figures keep their light background in dark mode (plotting.use_book_style draws them that way)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    for cell in read(chapter).cells:
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                image = Image.open(io.BytesIO(base64.b64decode(png)))
+                if image.mode in ("RGBA", "LA", "P"):
+                    alpha = np.asarray(image.convert("RGBA"))[..., 3]
+                    assert alpha.min() == 255, f"{chapter.name}: a figure has transparent pixels"
