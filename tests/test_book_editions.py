@@ -122,12 +122,16 @@ def test_dark_mode_css_is_on_every_chapter_page():
 # --------------------------------------------------------------------------------------------- a fixture book
 
 
-def _build_fixture_book(tmp: Path, *, hidden: bool) -> tuple[Path, Path, dict]:
-    root = tmp / "src"
+def _build_fixture_book(tmp: Path, *, hidden: bool, via_config: bool = False) -> tuple[Path, Path, dict]:
+    """Build the fixture chapter with the real _config.yml; ``hidden`` through the environment variable of
+    ``make book-nosolutions``, or with ``via_config`` through ``hide_solutions: true`` in the config."""
+    root = tmp / ("src-config" if via_config else "src")
     if not root.exists():
         (root / "book").mkdir(parents=True)
         config = dict(CONFIG)
         config["execute"] = dict(CONFIG["execute"], execute_notebooks="force")
+        if via_config:
+            config["sphinx"] = dict(CONFIG["sphinx"], config=dict(CONFIG["sphinx"]["config"], hide_solutions=True))
         (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         (root / "_toc.yml").write_text(
             "format: jb-book\nroot: book/intro\nparts:\n  - caption: Chapters\n    numbered: true\n    chapters:\n"
@@ -141,8 +145,9 @@ def _build_fixture_book(tmp: Path, *, hidden: bool) -> tuple[Path, Path, dict]:
                 (root / "book" / name).symlink_to(REPO / "book" / name)
         shutil.copy(FIXTURE_CHAPTER, root / "book" / "01_fixture.ipynb")
         write_student_editions(root)
-    out = tmp / ("nosolutions" if hidden else "full")
-    env = dict(os.environ, SUPERPOSITION_HIDE_SOLUTIONS="1" if hidden else "0", OPENBLAS_NUM_THREADS="1")
+    out = tmp / ("nosolutions-config" if via_config else "nosolutions" if hidden else "full")
+    env = dict(os.environ, SUPERPOSITION_HIDE_SOLUTIONS="1" if hidden and not via_config else "0",
+               OPENBLAS_NUM_THREADS="1")
     jb = Path(sys.executable).with_name("jupyter-book")
     run = subprocess.run([str(jb), "build", "--all", "-W", "-n", "--keep-going", "--path-output", str(out), str(root)],
                          env=env, capture_output=True, text=True)
@@ -155,7 +160,8 @@ def fixture_books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fixture-book")
     root, full, config = _build_fixture_book(tmp, hidden=False)
     _, hidden, _ = _build_fixture_book(tmp, hidden=True)
-    return root, full, hidden, config
+    root_config, hidden_config, _ = _build_fixture_book(tmp, hidden=True, via_config=True)
+    return root, full, {"env": (root, hidden), "config": (root_config, hidden_config)}, config
 
 
 def _solution_lines() -> list[str]:
@@ -186,8 +192,10 @@ def test_full_build_shows_the_solutions(fixture_books):
     assert 'class="solution dropdown' in html or "solution dropdown" in html, "solutions are not in closed dropdowns"
 
 
-def test_nosolutions_build_has_no_solution_anywhere(fixture_books):
-    root, _, hidden, config = fixture_books
+@pytest.mark.parametrize("switch", ["env", "config"])
+def test_nosolutions_build_has_no_solution_anywhere(fixture_books, switch):
+    _, _, builds, config = fixture_books
+    root, hidden = builds[switch]
     page = _soup(hidden / "book" / "01_fixture.html")
     text = page.get_text()
     assert "Square a number" in text and "check_against_reference" in text, "statements and checks stay"
