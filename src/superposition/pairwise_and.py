@@ -792,7 +792,7 @@ def naive_and_neurons(m_prime: int) -> int:
     return as_int("m_prime", m_prime, min_value=1)
 
 
-def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 8192, s: int = 4, graph: str = "uniform",
+def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 14613, s: int = 4, graph: str = "uniform",
                          seed: int = 0, ax=None):
     """Explorer figure: decoded values of true outputs and of the largest false output per input.
 
