@@ -135,10 +135,21 @@ def test_stub_of_a_multi_line_signature():
     )
 
 
+def test_imports_before_the_solution_function_are_kept_in_the_stub():
+    src = 'from scipy.special import gammaln\n\n\ndef my_f(x):\n    """Do it."""\n    return gammaln(x)'
+    assert stub_source(src, "Exercise 9.2: G") == (
+        'from scipy.special import gammaln\n\n\ndef my_f(x):\n    """Do it."""\n'
+        '    raise NotImplementedError("Exercise 9.2: G")'
+    )
+    assert solution_body_lines(src) == ["    return gammaln(x)"]
+
+
 @pytest.mark.parametrize(
     "solution, message",
     [
-        ("import numpy as np\ndef my_f(x):\n    '''Doc.'''\n    return x", "exactly one function definition"),
+        ("x = 1\ndef my_f(x):\n    '''Doc.'''\n    return x", "exactly one function definition"),
+        ("def my_g(x):\n    '''Doc.'''\n    return x\ndef my_f(x):\n    '''Doc.'''\n    return x",
+         "exactly one function definition"),
         ("def my_f(x):\n    return x", "needs a docstring"),
         ("def my_f(x):\n    '''Doc.'''\n    return x\nmy_f(1)", "exactly one function definition"),
     ],

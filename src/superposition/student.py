@@ -12,7 +12,7 @@ the five-cell shape of ``book/contributing.md``::
 
     markdown   ```{exercise} Title   with  :label: ex-…
     markdown   ```{solution-start} ex-…   (:class: dropdown)
-    code       tag "solution": one ``def my_…(…):`` with a docstring
+    code       tag "solution": one ``def my_…(…):`` with a docstring (imports before it are kept)
     markdown   ```{solution-end}
     code       tag "exercise-check": calls the chapter's check
 
@@ -247,13 +247,14 @@ def _solution_function(source: str) -> ast.FunctionDef:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ContractError(f"a solution cell does not parse: {exc}") from None
-    funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    if len(tree.body) != 1 or len(funcs) != 1:
+    imports = (ast.Import, ast.ImportFrom)
+    body = tree.body
+    if not body or not isinstance(body[-1], ast.FunctionDef) or not all(isinstance(n, imports) for n in body[:-1]):
         raise ContractError(
-            "a solution cell must hold exactly one function definition `def my_…(…):` and nothing else "
-            f"(found: {', '.join(type(n).__name__ for n in tree.body) or 'nothing'})"
+            "a solution cell must hold exactly one function definition `def my_…(…):`, after imports if it needs "
+            f"them, and nothing else (found: {', '.join(type(n).__name__ for n in body) or 'nothing'})"
         )
-    fn = funcs[0]
+    fn = body[-1]
     doc = fn.body[0] if fn.body else None
     if not (isinstance(doc, ast.Expr) and isinstance(getattr(doc, "value", None), ast.Constant)
             and isinstance(doc.value.value, str)):
@@ -271,12 +272,12 @@ def solution_body_lines(source: str) -> list[str]:
 
 
 def stub_source(source: str, message: str) -> str:
-    """The student stub of a solution cell: decorators, signature and docstring, then ``raise NotImplementedError``."""
+    """The student stub of a solution cell: its imports, the decorators, signature and docstring of its function,
+    then ``raise NotImplementedError``."""
     fn = _solution_function(source)
     lines = source.splitlines()
-    first = min([fn.lineno] + [d.lineno for d in fn.decorator_list]) - 1
     doc = fn.body[0]
-    head = lines[first : doc.end_lineno]
+    head = lines[: doc.end_lineno]
     indent = re.match(r"[ \t]*", lines[doc.lineno - 1]).group(0)
     literal = json.dumps(message, ensure_ascii=False)  # a JSON string literal is a valid Python one
     return "\n".join(head + [f"{indent}raise NotImplementedError({literal})"])
