@@ -14,7 +14,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test build-strict unit browser clean student book-nosolutions pdf
+.PHONY: book test build-strict unit browser clean student book-nosolutions pdf bench
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ book-nosolutions: $(STAMP)
 pdf: $(STAMP)
 	$(BIN)/jupyter-book build --all --builder pdflatex .
 	@echo "The PDF is _build/latex/book.pdf"
+
+# The benchmark suite (a few minutes on one core), then the appendix page that shows its results.
+bench: $(STAMP)
+	$(BIN)/python -m superposition.bench --out book/data
+	$(BIN)/python -m superposition.notebooks execute book/appendix_benchmarks.ipynb
 
 clean:
 	rm -rf _build
