@@ -653,9 +653,12 @@ def _w_pairwise_verify(cfg):
     active, _kinds = inputs(pairs, m, s, k // 3, rng)
     report = verify(net, active)
     verify_s = time.perf_counter() - t0
+    counts = {k: int(v) for k, v in net.parameter_counts().items()}
+    flops = 2.0 * _forward_nnz(counts) * active.shape[0]  # the verifier runs the same products as predict
     return {"m": m, "m_prime": mp, "n": n, "s": s, "inputs": int(active.shape[0]), "graph_s": graph_s,
             "build_s": build_s, "verify_s": verify_s, "seconds": build_s + verify_s,
-            "wrong_bits": int(report.total_wrong)}
+            "wrong_bits": int(report.total_wrong), "verify_gflops": flops / verify_s / 1e9,
+            "factors_nnz": counts.get("factors_total")}
 
 
 def _forward_nnz(counts: dict) -> int:
@@ -926,7 +929,8 @@ def bench_pairwise(ctx) -> dict:
     r = run_worker("pairwise_verify", pw, timeout=ctx["timeout"])
     names = ["pairwise_and_verify_s_m1e6", "pairwise_and_verify_peak_mb_m1e6"]
     if r.ok:
-        det = {k: r[k] for k in ("m", "m_prime", "n", "s", "inputs", "graph_s", "build_s", "verify_s", "wrong_bits")}
+        det = {k: r.get(k) for k in ("m", "m_prime", "n", "s", "inputs", "graph_s", "build_s", "verify_s", "wrong_bits",
+                                     "verify_gflops", "factors_nnz")}
         series.append({"m_prime": r["m_prime"], "seconds": r["seconds"], "peak_mb": r["peak_mb"], "n": r["n"],
                        "wrong_bits": r["wrong_bits"]})
         det["series"] = series
@@ -1101,10 +1105,28 @@ def kernel_limits(records: dict) -> dict:
         b, vt = pv["build_s"], pv["verify_s"]
         peak = v("pairwise_and_verify_peak_mb_m1e6")
         peak_txt = f"; peak {peak:.0f} MiB" if peak else ""
+        rate_txt, ratio = "", None
+        sweep = ((records.get("spmm_gflops") or {}).get("details") or {}).get("sweep") or []
+        if pv.get("verify_gflops") and sweep:
+            operand = pv["n"] * 64 * 4 / 2**20  # an n × 64 float32 block of inputs
+            near = min(sweep, key=lambda q: abs(math.log(q["operand_mb"] / operand)))
+            ratio = pv["verify_gflops"] / near["gflops"]
+            rate_txt = (f"; the verification's sparse products run at {pv['verify_gflops']:.2f} GFLOP/s, "
+                        f"{ratio:.0%} of the reference SpMM with a dense operand of similar size "
+                        f"({near['gflops']:.2f} GFLOP/s at {near['operand_mb']:.0f} MiB; the network's is "
+                        f"{operand:.0f} MiB)")
+        if b > vt:
+            limit = "construction (build_pairwise_and)"
+        elif ratio is None or ratio >= 0.5:
+            limit = "sparse-product-bound (SpMM at operand sizes " + (
+                "beyond the caches, where it is bound by memory latency)" if pv["n"] * 64 * 4 > 32 * 2**20 else
+                "of this network)")
+        else:
+            limit = "verification overhead beyond its sparse products"
         out["pairwise_and_verify"] = {
-            "limit": "construction (build_pairwise_and)" if b > vt else "verification (sparse products and decoding)",
-            "evidence": f"At m′ = {pv['m_prime']:.0e}, n = {pv['n']}: build {b:.1f} s, verification of {pv['inputs']} "
-                        f"inputs {vt:.1f} s{peak_txt}"}
+            "limit": limit,
+            "evidence": f"At m′ = {pv['m_prime']:,}, n = {pv['n']:,}: build {b:.1f} s, verification of {pv['inputs']} "
+                        f"inputs {vt:.1f} s{peak_txt}{rate_txt}"}
     return out
 
 
