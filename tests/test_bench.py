@@ -109,6 +109,15 @@ def test_peak_memory_comes_from_the_os_per_subprocess():
     assert small["peak_mb"] < 200
 
 
+def test_chapter_peak_is_the_kernels_peak_from_the_os(quick_run):
+    records, _ = quick_run
+    chapters = [k for k in records if k.startswith("chapter_") and k.endswith("_peak_mb")]
+    assert chapters
+    for name in chapters:
+        # A kernel that imported numpy: tens of MiB, read from RUSAGE_CHILDREN once it was reaped.
+        assert 20 < records[name]["value"] < 1024, name
+
+
 def test_timeout_kills_the_worker_and_says_so():
     res = bench.run_worker("notebook", {"path": "/nonexistent.ipynb"}, timeout=0.0)
     assert res["status"] == "timeout" and "time cap" in res.reason

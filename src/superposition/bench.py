@@ -715,6 +715,8 @@ def _w_notebook(cfg):
         raise RuntimeError(f"a cell raised {getattr(exc, 'ename', '?')}: {str(getattr(exc, 'evalue', ''))[:300]}") from None
     seconds = time.perf_counter() - t0
     kernel_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    if kernel_peak <= 0:
+        raise RuntimeError("the kernel was not reaped, so its peak memory is unknown")
     return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "cells": len(nb.cells)}
 
 
@@ -1037,9 +1039,10 @@ def _git_commit(root: Path) -> dict:
     with contextlib.suppress(Exception):
         out["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                                        check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "src"], cwd=root,
-                               capture_output=True, text=True).stdout.strip()
-        out["src_modified"] = bool(dirty)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "src"], cwd=root,
+                               capture_output=True, text=True).stdout.splitlines()
+        # Measured code that is not (or not as measured) in the commit: modified or untracked source files.
+        out["src_not_committed"] = sorted(line[3:] for line in dirty if line[3:].endswith(".py"))
     return out
 
 
