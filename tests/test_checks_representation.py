@@ -1,0 +1,83 @@
+"""The Chapter 1 exercise checks: the reference passes, and every listed mistake is named."""
+
+import numpy as np
+import pytest
+
+from superposition import checks
+from superposition.checks import CheckFailed, CheckPassed
+from superposition.checks import representation as chk
+from superposition.representation import interference, jl_min_dim, max_coherence, welch_bound
+
+CHECKS = [
+    (chk.check_jl_min_dim, jl_min_dim, chk._JL_MISTAKES),
+    (chk.check_welch_bound, welch_bound, chk._WELCH_MISTAKES),
+    (chk.check_max_coherence, lambda E: max_coherence(E), chk._COH_MISTAKES),
+    (chk.check_interference, interference, chk._INT_MISTAKES),
+]
+
+
+def test_checks_are_exported_from_the_package():
+    for name in chk.__all__:
+        assert name in checks.__all__ and getattr(checks, name) is getattr(chk, name)
+    assert len(chk.__all__) >= 3
+
+
+@pytest.mark.parametrize("check, reference, mistakes", CHECKS)
+def test_reference_passes(check, reference, mistakes):
+    result = check(reference)
+    assert isinstance(result, CheckPassed) and result.n_cases >= 3
+
+
+@pytest.mark.parametrize(
+    "check, mistake",
+    [(check, mistake) for check, _, mistakes in CHECKS for mistake in mistakes],
+    ids=lambda x: getattr(x, "hint", getattr(x, "__name__", ""))[:40],
+)
+def test_every_listed_mistake_is_named(check, mistake):
+    with pytest.raises(CheckFailed, match="Likely mistake") as info:
+        check(lambda **kw: mistake.implementation(**kw))
+    assert mistake.hint in str(info.value)
+
+
+def test_student_style_solutions_pass():
+    def my_jl_min_dim(n_points, eps):
+        eps = np.asarray(eps, dtype=float)
+        return np.ceil(4 * np.log(n_points) / (eps**2 / 2 - eps**3 / 3)).astype(int)
+
+    def my_welch_bound(m, d):
+        m = np.asarray(m, dtype=float)
+        return np.sqrt(np.clip(m - d, 0, None) / (d * (m - 1)))
+
+    def my_max_coherence(E):
+        U = E / np.linalg.norm(E, axis=0)
+        G = np.abs(U.T @ U)
+        np.fill_diagonal(G, 0.0)
+        return G.max()
+
+    def my_interference(E, active):
+        batch, m = active.shape[0], E.shape[1]
+        f = np.zeros((batch, m))
+        np.put_along_axis(f, active, 1.0, axis=1)
+        x = f @ E.T
+        return x @ E - f
+
+    for check, fn in [
+        (chk.check_jl_min_dim, my_jl_min_dim),
+        (chk.check_welch_bound, my_welch_bound),
+        (chk.check_max_coherence, my_max_coherence),
+        (chk.check_interference, my_interference),
+    ]:
+        assert isinstance(check(fn), CheckPassed)
+
+
+def test_unknown_mistake_gets_generic_message():
+    with pytest.raises(CheckFailed, match="differs from the reference"):
+        chk.check_welch_bound(lambda m, d: np.asarray(m, dtype=float) * 0 + 0.123)
+
+
+def test_stub_surfaces_as_not_implemented():
+    def stub(n_points, eps):
+        raise NotImplementedError("Exercise 1.1: implement the bound")
+
+    with pytest.raises(NotImplementedError, match="Exercise 1.1"):
+        chk.check_jl_min_dim(stub)
