@@ -718,7 +718,6 @@ def _chunk_matrices(net: PairwiseANDNetwork):
     """Chunk-level membership P (K × m, 0/1) and readout Rc (m′ × K, 1/L) for the co-occurrence switch."""
     K = net.chunk_neuron.size
     L, mp = net.chunk_of.shape
-    kc = K // L
     chunk_centre = np.empty(K, np.int32)
     # centre of each chunk: from any edge in it
     chunk_centre[net.chunk_of.ravel()] = np.tile(net.centre, L)
@@ -730,7 +729,6 @@ def _chunk_matrices(net: PairwiseANDNetwork):
     P.data[:] = 1.0
     rr = np.tile(np.arange(mp, dtype=np.int32), L)
     Rc = sp.coo_matrix((np.full(rr.size, 1.0 / (L * (2.0 - net.theta)), np.float32), (rr, net.chunk_of.ravel())), shape=(mp, K)).tocsr()
-    del kc
     return P, Rc
 
 
@@ -775,7 +773,7 @@ def smallest_width(pairs, m: int, s: int, *, builds: int = 2, per_kind: int = 64
     lo, hi = 0, len(grid) - 1
     if not ok(hi):
         return {"n_min": None, "tried": tried}
-    # exponential search from the bottom to find a bracket quickly
+    # bisection between a failing (or untested) bottom and the passing top of the grid
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if ok(mid):
