@@ -697,17 +697,33 @@ def _w_pairwise_forward(cfg):
             "sparse_products_s": products_s, "share_in_sparse_products": products_s / t if products_s else None}
 
 
+_HOOK = """import resource as _bench_resource
+_bench_peaks = {}
+def _bench_post_run_cell(result):
+    _bench_peaks[result.execution_count] = _bench_resource.getrusage(_bench_resource.RUSAGE_SELF).ru_maxrss
+get_ipython().events.register("post_run_cell", _bench_post_run_cell)"""
+_DUMP = "import json as _bench_json\nprint('BENCH-PEAKS' + _bench_json.dumps(_bench_peaks))"
+
+
 def _w_notebook(cfg):
-    """Execute a notebook in a fresh kernel; the kernel's peak is this worker's RUSAGE_CHILDREN after it is reaped."""
+    """Execute a notebook in a fresh kernel; the kernel's peak is this worker's RUSAGE_CHILDREN after it is reaped.
+
+    Two cells are added around the notebook's own: one registers a ``post_run_cell`` hook that notes the
+    kernel's ``ru_maxrss`` after every cell, the last prints them.  With nbclient's per-cell timestamps this
+    gives the cells that cost the most time and raise the peak most (``details`` of the chapter records).
+    """
+    import datetime
+
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     path = Path(cfg["path"])
     nb = nbformat.read(path, as_version=4)
+    own = list(nb.cells)
+    nb.cells = [nbformat.v4.new_code_cell(_HOOK), *own, nbformat.v4.new_code_cell(_DUMP)]
     client = NotebookClient(nb, timeout=int(cfg.get("cell_timeout", 600)), kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    from nbclient.exceptions import CellExecutionError
-
+                            resources={"metadata": {"path": str(path.parent)}}, record_timing=True)
     t0 = time.perf_counter()
     try:
         client.execute()
@@ -717,7 +733,31 @@ def _w_notebook(cfg):
     kernel_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     if kernel_peak <= 0:
         raise RuntimeError("the kernel was not reaped, so its peak memory is unknown")
-    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "cells": len(nb.cells)}
+    peaks = {}
+    for o in nb.cells[-1].get("outputs", []):
+        if o.get("output_type") == "stream" and "BENCH-PEAKS" in o.get("text", ""):
+            peaks = {int(k): v / 1024.0 for k, v in json.loads(o["text"].split("BENCH-PEAKS", 1)[1]).items()}
+    cells, prev = [], peaks.get(nb.cells[0].get("execution_count"))  # the kernel's peak before the notebook
+    for i, c in enumerate(own):
+        if c.cell_type != "code":
+            continue
+        ex = c.metadata.get("execution", {})
+        dt = None
+        with contextlib.suppress(KeyError, ValueError, TypeError):
+            t_in = datetime.datetime.fromisoformat(ex["iopub.execute_input"].replace("Z", "+00:00"))
+            t_out = datetime.datetime.fromisoformat(ex["shell.execute_reply"].replace("Z", "+00:00"))
+            dt = (t_out - t_in).total_seconds()
+        peak = peaks.get(c.get("execution_count"))
+        first = next((ln for ln in c.source.splitlines() if ln.strip() and not ln.startswith("#")), "")[:80]
+        cells.append({"cell": i, "seconds": dt, "peak_mb_after": peak,
+                      "peak_rise_mb": (peak - prev) if peak is not None and prev is not None else None,
+                      "first_line": first})
+        if peak is not None:
+            prev = peak
+    slowest = sorted((c for c in cells if c["seconds"] is not None), key=lambda c: -c["seconds"])[:3]
+    hungriest = sorted((c for c in cells if c["peak_rise_mb"]), key=lambda c: -c["peak_rise_mb"])[:3]
+    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "cells": len(own), "slowest_cells": slowest,
+            "peak_raising_cells": hungriest}
 
 
 WORKERS = {
@@ -983,9 +1023,11 @@ def bench_chapters(ctx) -> dict:
             note = None
         if r.ok:
             rel = str(nb.relative_to(ctx["root"]))
-            out[names[0]] = _record(names[0], r["seconds"], details={"notebook": rel, "cells": r["cells"]},
+            out[names[0]] = _record(names[0], r["seconds"], details={"notebook": rel, "cells": r["cells"],
+                                                                      "slowest_cells": r.get("slowest_cells")},
                                     reference=(_CHAPTER_S[1] + f"; {note}") if note else None)
-            out[names[1]] = _record(names[1], r["kernel_peak_mb"], details={"notebook": rel},
+            out[names[1]] = _record(names[1], r["kernel_peak_mb"],
+                                    details={"notebook": rel, "peak_raising_cells": r.get("peak_raising_cells")},
                                     reference=(_CHAPTER_MB[1] + f"; {note}") if note else None)
         else:
             out.update(_fail(names, r, f"executing {nb.name}", met=False if r.get("status") == "timeout" else None))
