@@ -1,0 +1,102 @@
+"""Chapter 2 sweep: width against error for U-AND with clean inputs.
+
+Run ``python -m superposition.sweeps.uand_width`` (about 10 minutes on one core) to regenerate
+``book/data/ch2_uand_width.json``; ``--tiny`` runs a seconds-long version of the same code.
+
+Three parts, all with clean (one-hot) inputs, exactly ``s`` active features per input,
+``n_inputs`` random test inputs per network, and wiring probability ``p = sqrt(L/n)``:
+
+* ``grid``: every ``(s, m, n)`` of the grid at coverage ``L = 48``: max error (max norm over all
+  pairs and test inputs), mean error over pairs touching an active feature, threshold-decoding
+  error rate.  Exact over all pairs for ``m <= exact_max_m``, else exact on touching pairs and
+  sampled on the others.
+* ``coverage``: at one ``(m, s)`` and two widths, the same numbers for several coverages ``L``
+  (that is, several ``p``).
+* ``nmin``: the smallest width on the grid ``2^(k/4)`` that is ε-accurate, for each ``(s, ε, m)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+from ..uand import evaluate_width, smallest_working_width
+from . import DATA_DIR, log, write_sweep
+
+FULL = {
+    "grid": {"s": [2, 3, 4, 5], "m": [100, 1000, 10000], "n": [2**k for k in range(8, 17)], "coverage": 48.0},
+    "coverage": {"m": 3000, "s": 3, "n": [4096, 16384], "L": [8, 16, 24, 32, 48, 64, 96, 128]},
+    "nmin": {"s": [2, 3], "eps": [0.5, 1 / 3], "m": [30, 100, 300, 1000, 3000, 10000, 30000], "coverage": 48.0},
+    "n_inputs": 40,
+    "exact_max_m": 3000,
+    "n_sample": 1000,
+    "seed": 0,
+}
+
+TINY = {
+    "grid": {"s": [2, 3], "m": [30, 60], "n": [64, 256], "coverage": 16.0},
+    "coverage": {"m": 60, "s": 3, "n": [128], "L": [8, 16]},
+    "nmin": {"s": [2], "eps": [0.5], "m": [30, 60], "coverage": 16.0},
+    "n_inputs": 8,
+    "exact_max_m": 40,
+    "n_sample": 100,
+    "seed": 0,
+}
+
+
+def run(cfg: dict) -> dict:
+    """Run the three parts of the sweep on the grid ``cfg`` and return their results."""
+    common = {"n_inputs": cfg["n_inputs"], "exact_max_m": cfg["exact_max_m"], "n_sample": cfg["n_sample"],
+              "seed": cfg["seed"]}
+    out = {"grid": [], "coverage": [], "nmin": []}
+    g = cfg["grid"]
+    for s in g["s"]:
+        for m in g["m"]:
+            for n in g["n"]:
+                t0 = time.perf_counter()
+                res = evaluate_width(m, s, n, coverage=g["coverage"], **common)
+                res["seconds"] = round(time.perf_counter() - t0, 2)
+                out["grid"].append(res)
+                log(f"grid s={s} m={m} n={n}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f} "
+                    f"({res['seconds']} s)")
+    c = cfg["coverage"]
+    for n in c["n"]:
+        for L in c["L"]:
+            res = evaluate_width(c["m"], c["s"], n, coverage=L, **common)
+            out["coverage"].append(res)
+            log(f"coverage n={n} L={L}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f}")
+    nm = cfg["nmin"]
+    for s in nm["s"]:
+        for eps in nm["eps"]:
+            k_start = None
+            for m in nm["m"]:
+                if s > m - 2:
+                    continue
+                t0 = time.perf_counter()
+                res = smallest_working_width(m, s, eps, k_start=k_start, coverage=nm["coverage"], **common)
+                n_min = res["n_min"]
+                out["nmin"].append({"m": m, "s": s, "eps": eps, "n_min": n_min, "evaluated": res["evaluated"],
+                                    "seconds": round(time.perf_counter() - t0, 1)})
+                log(f"nmin s={s} eps={eps:.3f} m={m}: n_min={n_min} ({time.perf_counter() - t0:.0f} s)")
+                if n_min is not None:  # the next m starts one octave below this n_min
+                    k_start = max(0, round(4 * math.log2(n_min)) - 4)
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.uand_width", description=__doc__.split("\n")[0])
+    parser.add_argument("--tiny", action="store_true", help="run a seconds-long grid (for tests)")
+    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch2_uand_width.json)")
+    args = parser.parse_args(argv)
+    cfg = TINY if args.tiny else FULL
+    out = args.out or (DATA_DIR / "ch2_uand_width.json")
+    started = time.time()
+    results = run(cfg)
+    path = write_sweep(out, "ch2_uand_width", cfg, results, started, "python -m superposition.sweeps.uand_width")
+    log(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,325 @@
+"""U-AND kernels: brute-force agreement, the case analysis, seeded statistics, and bad arguments."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from superposition.uand import (
+    best_linear_and,
+    build_targeted_and,
+    build_uand,
+    coverage_for_p,
+    evaluate_width,
+    p_for_coverage,
+    plant_gates,
+    plot_error_histograms,
+    predicted_mean_errors,
+    predicted_noise_std,
+    rectified_bias,
+    sample_active,
+    smallest_working_width,
+    sparse_code_embedding,
+    targeted_error,
+    targeted_readout,
+    uand_error,
+    uand_hidden,
+    uand_preactivation,
+    uand_readout,
+    uand_sampled_neither,
+    uand_touching_readouts,
+    width_grid,
+)
+
+
+def _unit_columns(rng, d, m):
+    E = rng.normal(size=(d, m))
+    return E / np.linalg.norm(E, axis=0)
+
+
+def _brute_force(net, active, embedding=None):
+    """Readouts of every pair (triu order) by explicit loops over pairs, from net.wiring."""
+    W = net.wiring.astype(float)
+    m = net.m
+    pairs = list(itertools.combinations(range(m), 2))
+    out = np.zeros((len(active), len(pairs)))
+    E = None if embedding is None else (embedding.toarray() if sp.issparse(embedding) else embedding)
+    for b, act in enumerate(active):
+        if E is None:
+            x = np.zeros(m)
+            x[act] = 1.0
+            pre = W @ x
+        else:
+            pre = (W @ E.T) @ E[:, act].sum(axis=1)
+        h = np.maximum(pre - 1.0, 0.0)
+        for q, (i, j) in enumerate(pairs):
+            both = net.wiring[:, i] & net.wiring[:, j]
+            out[b, q] = h[both].mean() if both.any() else 0.0
+    return out, np.array(pairs)
+
+
+def _targets(active, pairs):
+    t = np.zeros((len(active), len(pairs)))
+    for b, act in enumerate(active):
+        a = set(act.tolist())
+        t[b] = [1.0 if (i in a and j in a) else 0.0 for i, j in pairs]
+    return t
+
+
+@pytest.mark.parametrize("kind", ["clean", "dense", "sparse"])
+def test_readout_matches_brute_force(kind):
+    rng = np.random.default_rng(11)
+    m, n, p, s = 24, 150, 0.3, 4
+    emb = None
+    if kind == "dense":
+        emb = _unit_columns(rng, 16, m)
+    elif kind == "sparse":
+        emb = sparse_code_embedding(m, 20, 4, rng)
+    net = build_uand(m, n, p, rng, embedding=emb)
+    active = sample_active(m, s, 6, rng)
+    expected, pairs = _brute_force(net, active, emb)
+    np.testing.assert_allclose(uand_readout(net, active), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(uand_readout(net, active, pairs), expected, rtol=1e-5, atol=1e-6)
+    sub = pairs[::7][:, ::-1]  # reversed order within a pair is the same pair
+    np.testing.assert_allclose(uand_readout(net, active, sub), expected[:, ::7], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["clean", "sparse"])
+@pytest.mark.parametrize("block", [16, 1024])
+def test_exact_error_matches_brute_force(kind, block):
+    rng = np.random.default_rng(5)
+    m, n, p, s = 40, 200, 0.25, 3
+    emb = sparse_code_embedding(m, 30, 4, rng) if kind == "sparse" else None
+    net = build_uand(m, n, p, rng, embedding=emb)
+    active = sample_active(m, s, 7, rng)
+    out, pairs = _brute_force(net, active, emb)
+    target = _targets(active, pairs)
+    err = np.abs(out - target)
+    rep = uand_error(net, active, block=block)
+    assert rep.method == "exact"
+    assert rep.max_error == pytest.approx(err.max(), abs=1e-5)
+    np.testing.assert_allclose(rep.max_per_input, err.max(axis=1), atol=1e-5)
+    touch = np.array([[(i in set(a)) or (j in set(a)) for i, j in pairs] for a in active.tolist()])
+    assert rep.mean_touching == pytest.approx(err[touch].mean(), rel=1e-5)
+    assert rep.mean_by_case["neither"] == pytest.approx(out[~touch].mean(), rel=1e-5)
+    assert rep.max_by_case["neither"] == pytest.approx(out[~touch].max(), abs=1e-5)
+    assert rep.n_wrong == int(((out > 0.5) != (target > 0.5)).sum())
+    assert rep.n_pairs == out.size
+    assert rep.wrong_rate == pytest.approx(rep.n_wrong / out.size)
+
+
+def test_every_sparse_input_of_a_small_case_matches_the_case_analysis():
+    """All C(9,3) inputs: both-on readout = 1 + mean #other active; one-on = mean #other active; neither = mean (#active − 1)⁺."""
+    rng = np.random.default_rng(3)
+    m, n, p, s = 9, 60, 0.5, 3
+    net = build_uand(m, n, p, rng)
+    W = net.wiring
+    active = np.array(list(itertools.combinations(range(m), s)))
+    pairs = np.array(list(itertools.combinations(range(m), 2)))
+    out = uand_readout(net, active, pairs)
+    rep = uand_error(net, active)
+    worst = 0.0
+    for b, act in enumerate(active):
+        a = set(act.tolist())
+        for q, (i, j) in enumerate(pairs):
+            nij = np.flatnonzero(W[:, i] & W[:, j])
+            if nij.size == 0:
+                expected = 0.0
+            else:
+                others = W[np.ix_(nij, [x for x in act if x not in (i, j)])].sum(axis=1)
+                if i in a and j in a:
+                    expected = np.mean(1 + others)  # h = 1 + X
+                elif i in a or j in a:
+                    expected = np.mean(others)  # h = X
+                else:
+                    expected = np.mean(np.maximum(others - 1, 0))  # h = (X − 1)⁺
+            assert out[b, q] == pytest.approx(expected)
+            worst = max(worst, abs(expected - float(i in a and j in a)))
+    assert rep.max_error == pytest.approx(worst)
+    # With clean inputs a covered true pair never reads below 1 (h >= 1 on every neuron wired to both).
+    t = uand_touching_readouts(net, active)
+    assert np.all(t.both[t.coverage_both > 0] >= 1.0 - 1e-12)
+
+
+def test_mean_errors_match_predictions():
+    """Seeded statistical check: mean errors (s−2)p, (s−1)p and s p − 1 + (1−p)^s ≈ C(s,2) p²."""
+    rng = np.random.default_rng(2024)
+    m, n, s = 2000, 4096, 4
+    p = p_for_coverage(n, 48)
+    net = build_uand(m, n, p, rng)
+    active = sample_active(m, s, 60, rng)
+    rep = uand_error(net, active, method="sample", rng=rng, n_sample=4000)
+    pred = predicted_mean_errors(s, p)
+    assert rep.mean_by_case["both"] == pytest.approx(pred["both"], rel=0.15)
+    assert rep.mean_by_case["one"] == pytest.approx(pred["one"], rel=0.05)
+    assert rep.mean_by_case["neither"] == pytest.approx(pred["neither"], rel=0.15)
+    assert pred["neither"] == pytest.approx(math.comb(s, 2) * p**2, rel=3 * p)
+
+
+def test_sampled_method_agrees_with_exact_on_touching_pairs():
+    rng = np.random.default_rng(8)
+    net = build_uand(300, 1024, p_for_coverage(1024, 32), rng)
+    active = sample_active(300, 3, 10, rng)
+    ex = uand_error(net, active)
+    sa = uand_error(net, active, method="sample", rng=np.random.default_rng(1), n_sample=500)
+    assert sa.max_by_case["one"] == ex.max_by_case["one"]
+    assert sa.max_by_case["both"] == ex.max_by_case["both"]
+    assert sa.mean_touching == pytest.approx(ex.mean_touching)
+    assert sa.max_by_case["neither"] <= ex.max_by_case["neither"] + 1e-6
+    assert sa.max_error <= ex.max_error + 1e-9
+    assert "sample" in sa.method
+
+
+def test_sampled_neither_pairs_avoid_active_features():
+    rng = np.random.default_rng(9)
+    net = build_uand(50, 300, 0.2, rng)
+    active = sample_active(50, 4, 3, rng)
+    vals = uand_sampled_neither(net, active, 200, np.random.default_rng(0))
+    assert vals.shape == (3, 200)
+    assert np.all(vals >= 0)
+
+
+def test_wiring_density_and_coverage():
+    rng = np.random.default_rng(1)
+    net = build_uand(500, 2000, 0.1, rng)
+    assert net.wiring.shape == (2000, 500) and net.wiring.dtype == bool
+    assert net.wiring.mean() == pytest.approx(0.1, rel=0.02)
+    pairs = np.array([[0, 1], [2, 3], [10, 400]])
+    cov = net.coverage(pairs)
+    np.testing.assert_array_equal(cov, [(net.wiring[:, i] & net.wiring[:, j]).sum() for i, j in pairs])
+    assert coverage_for_p(2000, 0.1) == pytest.approx(20.0)
+    assert p_for_coverage(2000, 20.0) == pytest.approx(0.1)
+
+
+def test_first_layer_is_wiring_times_embedding_transpose():
+    rng = np.random.default_rng(4)
+    E = _unit_columns(rng, 12, 30)
+    net = build_uand(30, 50, 0.3, rng, embedding=E)
+    W = net.first_layer()
+    np.testing.assert_allclose(W, net.wiring @ E.T, atol=1e-5)
+    active = sample_active(30, 3, 4, rng)
+    x = E[:, active].sum(axis=2).T
+    np.testing.assert_allclose(uand_preactivation(net, active), x @ W.T, atol=1e-4)
+    np.testing.assert_allclose(uand_hidden(net, active), np.maximum(x @ W.T - 1, 0), atol=1e-4)
+    assert net.superposed and net.d0 == 12
+
+
+def test_superposition_noise_matches_prediction():
+    """Pre-activation noise std ≈ sqrt(p m s / d0) (seeded)."""
+    rng = np.random.default_rng(6)
+    m, d0, n, s = 4000, 1000, 1000, 3
+    p = p_for_coverage(n, 16)
+    E = sparse_code_embedding(m, d0, 16, rng)
+    net = build_uand(m, n, p, rng, embedding=E)
+    clean = type(net)(m=m, n=n, p=p, wiring_sparse=net.wiring_sparse)
+    active = sample_active(m, s, 30, rng)
+    noise = uand_preactivation(net, active) - uand_preactivation(clean, active)
+    assert noise.std() == pytest.approx(predicted_noise_std(p, m, s, d0), rel=0.1)
+
+
+def test_sparse_code_embedding_has_unit_columns_and_interference_variance():
+    rng = np.random.default_rng(0)
+    E = sparse_code_embedding(2000, 400, 16, rng)
+    assert E.shape == (400, 2000) and E.nnz == 16 * 2000
+    np.testing.assert_allclose(np.sqrt(E.multiply(E).sum(axis=0)), 1.0, atol=1e-6)
+    G = (E[:, :300].T @ E[:, 300:600]).toarray()
+    assert G.var() == pytest.approx(1 / 400, rel=0.1)
+
+
+def test_predictions_and_small_formulas():
+    assert predicted_mean_errors(3, 0.1) == pytest.approx({"both": 0.1, "one": 0.2, "neither": 0.3 - 1 + 0.9**3})
+    assert rectified_bias(1.0) == pytest.approx(1 / math.sqrt(2 * math.pi))
+    assert predicted_noise_std(0.1, 1000, 3, 300) == pytest.approx(1.0)
+    best = best_linear_and()
+    assert best["max_error"] == pytest.approx(0.25, abs=1e-9)
+    assert best["weight"] == pytest.approx(0.5) and best["offset"] == pytest.approx(-0.25)
+    assert [width_grid(k) for k in (0, 4, 40)] == [1, 2, 1024]
+
+
+def test_sample_active_rows_are_distinct_sorted_subsets():
+    a = sample_active(10, 10, 5, np.random.default_rng(0))
+    np.testing.assert_array_equal(a, np.tile(np.arange(10), (5, 1)))
+    b = sample_active(10**6, 4, 1000, np.random.default_rng(1))
+    assert np.all(np.diff(b, axis=1) > 0)
+
+
+def test_targeted_and_brute_force_and_planted_inputs():
+    rng = np.random.default_rng(12)
+    m, n, q = 40, 300, 12
+    gates = np.array([[0, 1], [2, 5], [5, 9], [10, 30], [7, 8]])
+    net = build_targeted_and(m, gates, n, q, rng)
+    W = net.wiring
+    for g, (i, j) in enumerate(gates):
+        assert W[net.gate_neurons[g], i].all() and W[net.gate_neurons[g], j].all()
+    active = plant_gates(gates, m, 4, 20, rng)
+    f = np.zeros((20, m))
+    f[np.arange(20)[:, None], active] = 1
+    h = np.maximum(f @ W.T.astype(float) - 1, 0)
+    expected = np.stack([h[:, net.gate_neurons[g]].mean(axis=1) for g in range(len(gates))], axis=1)
+    np.testing.assert_allclose(targeted_readout(net, active), expected, rtol=1e-5, atol=1e-6)
+    res = targeted_error(net, active)
+    assert res["n_true"] >= 20  # every planted input switches on at least one gate
+    assert res["n"] == 20 * len(gates)
+
+
+def test_smallest_working_width_brackets_a_failure_and_a_success():
+    res = smallest_working_width(40, 2, 0.5, coverage=16.0, n_inputs=6, exact_max_m=40, seed=0)
+    n_min = res["n_min"]
+    assert n_min is not None
+    by_n = {e["n"]: e for e in res["evaluated"]}
+    assert by_n[n_min]["ok"] and by_n[n_min]["max_error"] <= 0.5
+    smaller = [e for e in res["evaluated"] if e["n"] < n_min]
+    assert smaller and not max(smaller, key=lambda e: e["n"])["ok"]
+    rec = evaluate_width(40, 2, n_min, coverage=16.0, n_inputs=6, exact_max_m=40, seed=0)
+    assert rec["max_error"] == by_n[n_min]["max_error"]  # seeded: the same network again
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: build_uand(10, 5, 0.0, 0), "p"),
+        (lambda: build_uand(10, 5, 1.5, 0), "p"),
+        (lambda: build_uand(10, 0, 0.5, 0), "n"),
+        (lambda: build_uand(1, 5, 0.5, 0), "m"),
+        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 9)) / 2), "embedding"),
+        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 10))), "embedding"),
+        (lambda: sample_active(5, 6, 1, 0), "s"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 1, 2]])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 12]])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([1, 2])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), np.array([[3, 3]])), "pairs"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), np.array([1, 2, 3])), "pairs"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), method="sample"), "rng"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), method="fast"), "method"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), threshold=1.0), "threshold"),
+        (lambda: predicted_mean_errors(1, 0.1), "s"),
+        (lambda: p_for_coverage(10, 20), "coverage"),
+        (lambda: build_targeted_and(10, np.array([[1, 2], [2, 1]]), 20, 3, 0), "gates"),
+        (lambda: build_targeted_and(10, np.array([[1, 2]]), 20, 30, 0), "q"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_all_pairs_readout_refuses_huge_requests():
+    net = build_uand(20000, 4, 0.01, 0)
+    with pytest.raises(ValueError, match="pass pairs"):
+        uand_readout(net, np.array([[1, 2]] * 2))
+
+
+@pytest.mark.parametrize("superposed", [False, True])
+def test_plot_error_histograms_draws_three_cases(superposed):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plot_error_histograms(m=200, n=512, s=3, superposed=superposed, seed=0, batch=5)
+    ax = fig.axes[0]
+    assert len(ax.get_legend().get_texts()) == 3
+    assert "readout units" in ax.get_xlabel()
+    plt.close(fig)
