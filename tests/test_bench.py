@@ -104,9 +104,20 @@ def test_peak_memory_comes_from_the_os_per_subprocess():
     small = bench.run_worker("allocate", {"mb": 1}, timeout=60)
     big = bench.run_worker("allocate", {"mb": 300}, timeout=60)
     assert small.ok and big.ok
-    # Touching 300 MiB shows up in the child's ru_maxrss; a fresh child does not inherit it.
+    # Touching 300 MiB shows up in the worker's own high-water mark.
     assert big["peak_mb"] - small["peak_mb"] > 250
     assert small["peak_mb"] < 200
+
+
+def test_worker_peak_does_not_inherit_the_parents_size():
+    # Linux folds the pre-exec peak into ru_maxrss, so a worker forked from a big parent (a long pytest
+    # run) would report the parent's size there; the worker's own VmHWM must not.
+    np = pytest.importorskip("numpy")
+    ballast = np.ones(400 * 2**20 // 8)  # 400 MiB resident in this (parent) process
+    small = bench.run_worker("allocate", {"mb": 1}, timeout=60)
+    del ballast
+    assert small.ok
+    assert small["peak_mb"] < 200, small
 
 
 def test_chapter_peak_is_the_kernels_peak_from_the_os(quick_run):

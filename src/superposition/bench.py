@@ -21,13 +21,18 @@ How things are measured
 -----------------------
 * Every kernel runs in a **fresh subprocess** (``python -m superposition.bench --worker NAME``) with one
   BLAS thread (``OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1``).
-* **Peak memory comes from the operating system**: the parent reaps the worker with ``os.wait4``,
-  whose ``ru_maxrss`` is that one child's peak resident set size (the same number
-  ``resource.getrusage(RUSAGE_CHILDREN)`` reports in a parent that has had only that child).  It
-  includes the Python interpreter with numpy and scipy imported (record ``python_baseline_peak_mb``).
-* A chapter notebook is executed by nbclient inside a fresh worker; the worker's only child is the
-  Jupyter kernel, so ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read by the worker after the
-  kernel has been shut down and reaped is the kernel's peak.
+* **Peak memory comes from the operating system**: each worker reads its own high-water resident set
+  size, ``VmHWM`` in ``/proc/self/status``, after its work and returns it with its result.  ``VmHWM``
+  belongs to the address space the worker got at ``exec``, so it is that process's peak alone.  The
+  ``ru_maxrss`` that ``os.wait4`` reports when the parent reaps the worker is *not* used for this on
+  Linux: the kernel folds the pre-``exec`` peak into it, so a worker forked from a large process (a
+  pytest run holding 170 MiB) would report at least that parent's size.  ``ru_maxrss`` is kept in the
+  result (``ru_maxrss_mb``) and is the fallback where ``/proc`` is missing or the worker was killed.
+  The peak includes the Python interpreter with numpy and scipy imported (record
+  ``python_baseline_peak_mb``).
+* A chapter notebook is executed by nbclient inside a fresh worker; a ``post_run_cell`` hook in the
+  Jupyter kernel reads the kernel's own ``VmHWM`` after every cell, and the kernel's peak is the last
+  of these (read after the notebook's last cell).
 * Inputs of a kernel that are not part of what is measured (the 20 000 × 1 000 embedding of the
   coherence record) are made by another worker and handed over as a ``.npy`` file, so that their
   construction does not count towards the kernel's peak.
@@ -309,7 +314,7 @@ class MissingKernel(ImportError):
 
 
 class WorkerResult(dict):
-    """The JSON a worker returned, plus ``status``, ``wall_s`` and ``peak_mb`` (the OS's ``ru_maxrss``)."""
+    """The JSON a worker returned, plus ``status``, ``wall_s`` and ``peak_mb`` (the worker's ``VmHWM``)."""
 
     @property
     def ok(self) -> bool:
@@ -323,7 +328,9 @@ class WorkerResult(dict):
 def run_worker(name: str, config: dict | None = None, *, timeout: float = 600.0, cwd=None) -> WorkerResult:
     """Run worker ``name`` with ``config`` in a fresh Python process; return its result and its peak memory.
 
-    The child is reaped with ``os.wait4``; ``peak_mb`` is its ``ru_maxrss`` (KiB on Linux) / 1024.
+    ``peak_mb`` is the worker's own high-water RSS (``VmHWM``, MiB), which it reads after its work; where
+    that is unavailable (no ``/proc``, or the worker was killed) it is the ``ru_maxrss`` of ``os.wait4``,
+    an upper bound that on Linux also counts the parent's size at ``fork``.
     ``status`` is ``"ok"``, ``"missing"`` (kernel not landed), ``"error"``, or ``"timeout"`` (the child was
     killed after ``timeout`` seconds).
     """
@@ -360,8 +367,25 @@ def run_worker(name: str, config: dict | None = None, *, timeout: float = 600.0,
             tail = err_path.read_text(errors="replace").strip().splitlines()[-5:]
             res.update(status="error", reason=f"worker exited with code {proc.returncode}: " + " | ".join(tail))
         res["wall_s"] = wall
-        res["peak_mb"] = usage.ru_maxrss / 1024.0
+        res["ru_maxrss_mb"] = usage.ru_maxrss / 1024.0
+        res["peak_mb"] = res.get("vmhwm_mb") or res["ru_maxrss_mb"]
         return res
+
+
+def peak_rss_mb() -> float | None:
+    """This process's high-water resident set size in MiB (``VmHWM`` of ``/proc/self/status``), or None.
+
+    Unlike ``getrusage(RUSAGE_SELF).ru_maxrss``, ``VmHWM`` starts afresh at ``exec`` and so does not
+    include the peak of the process this one was forked from.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        return None
+    return None
 
 
 def _kernel(module: str, *names: str):
@@ -697,19 +721,21 @@ def _w_pairwise_forward(cfg):
             "sparse_products_s": products_s, "share_in_sparse_products": products_s / t if products_s else None}
 
 
-_HOOK = """import resource as _bench_resource
+_HOOK = """from superposition.bench import peak_rss_mb as _bench_peak_rss_mb
 _bench_peaks = {}
 def _bench_post_run_cell(result):
-    _bench_peaks[result.execution_count] = _bench_resource.getrusage(_bench_resource.RUSAGE_SELF).ru_maxrss
+    _bench_peaks[result.execution_count] = _bench_peak_rss_mb()
 get_ipython().events.register("post_run_cell", _bench_post_run_cell)"""
 _DUMP = "import json as _bench_json\nprint('BENCH-PEAKS' + _bench_json.dumps(_bench_peaks))"
 
 
 def _w_notebook(cfg):
-    """Execute a notebook in a fresh kernel; the kernel's peak is this worker's RUSAGE_CHILDREN after it is reaped.
+    """Execute a notebook in a fresh kernel; the kernel's peak is its own ``VmHWM`` after the last cell.
 
     Two cells are added around the notebook's own: one registers a ``post_run_cell`` hook that notes the
-    kernel's ``ru_maxrss`` after every cell, the last prints them.  With nbclient's per-cell timestamps this
+    kernel's ``VmHWM`` after every cell, the last prints them.  (The kernel's ``ru_maxrss``, read by this
+    worker from ``RUSAGE_CHILDREN`` after the kernel is reaped, is the fallback without ``/proc``; it
+    also counts this worker's size at ``fork``.)  With nbclient's per-cell timestamps this
     gives the cells that cost the most time and raise the peak most (``details`` of the chapter records).
     """
     import datetime
@@ -730,13 +756,15 @@ def _w_notebook(cfg):
     except CellExecutionError as exc:
         raise RuntimeError(f"a cell raised {getattr(exc, 'ename', '?')}: {str(getattr(exc, 'evalue', ''))[:300]}") from None
     seconds = time.perf_counter() - t0
-    kernel_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    if kernel_peak <= 0:
+    reaped_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    if reaped_peak <= 0:
         raise RuntimeError("the kernel was not reaped, so its peak memory is unknown")
     peaks = {}
     for o in nb.cells[-1].get("outputs", []):
         if o.get("output_type") == "stream" and "BENCH-PEAKS" in o.get("text", ""):
-            peaks = {int(k): v / 1024.0 for k, v in json.loads(o["text"].split("BENCH-PEAKS", 1)[1]).items()}
+            peaks = {int(k): v for k, v in json.loads(o["text"].split("BENCH-PEAKS", 1)[1]).items()
+                     if v is not None}
+    kernel_peak = max(peaks.values()) if peaks else reaped_peak
     cells, prev = [], peaks.get(nb.cells[0].get("execution_count"))  # the kernel's peak before the notebook
     for i, c in enumerate(own):
         if c.cell_type != "code":
@@ -756,7 +784,7 @@ def _w_notebook(cfg):
             prev = peak
     slowest = sorted((c for c in cells if c["seconds"] is not None), key=lambda c: -c["seconds"])[:3]
     hungriest = sorted((c for c in cells if c["peak_rise_mb"]), key=lambda c: -c["peak_rise_mb"])[:3]
-    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "cells": len(own), "slowest_cells": slowest,
+    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "kernel_ru_maxrss_mb": reaped_peak, "cells": len(own), "slowest_cells": slowest,
             "peak_raising_cells": hungriest}
 
 
@@ -789,6 +817,7 @@ def _worker_main(name: str, config: str, result: str) -> int:
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         out = {"status": "error",
                "reason": f"{type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"[:600]}
+    out["vmhwm_mb"] = peak_rss_mb()  # after the work: the high-water mark only grows
     Path(result).write_text(json.dumps(out))
     return 0
 
