@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.server
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -54,10 +55,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().send_response(code, message)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # The browser drops connections it no longer needs (a page left mid-load): not a test failure, and
+        # not worth a traceback in the log. Anything else is still printed.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class SiteServer:
     def __init__(self, root: Path):
         handler = lambda *a, **kw: _Handler(*a, directory=str(root), **kw)  # noqa: E731
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.record = []
         self.port = self.httpd.server_address[1]

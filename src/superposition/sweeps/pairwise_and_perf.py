@@ -3,8 +3,10 @@
 Run ``python -m superposition.sweeps.pairwise_and_perf`` (about a minute) to regenerate
 ``book/data/ch4_perf.json``; ``--tiny`` runs a seconds-long version.  Each instance runs in a fresh
 subprocess with ``OPENBLAS_NUM_THREADS=1``; its peak resident memory (the whole process, including Python and
-numpy) is read as the child's own ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at its end (cross-checked with
-``RUSAGE_CHILDREN`` in the parent), and the wall time of graph + build + verification is measured inside it.
+numpy) is read by the child at its end as its own high-water mark (``VmHWM``, see
+:func:`superposition.bench.peak_rss_mb`; ``ru_maxrss`` where ``/proc`` is missing, which on Linux would also
+count this parent's size at ``fork``), cross-checked with ``RUSAGE_CHILDREN`` in the parent, and the wall time
+of graph + build + verification is measured inside it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ TINY = {"instances": [{"m": 300, "m_prime": 1000, "n": 2048, "s": 4, "per_kind":
 _CHILD = r"""
 import json, resource, sys, time
 import numpy as np
+from superposition.bench import peak_rss_mb
 from superposition.pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
 a = json.loads(sys.argv[1])
 t0 = time.perf_counter()
@@ -42,7 +45,7 @@ t3 = time.perf_counter()
 print(json.dumps({"graph_s": t1 - t0, "build_s": t2 - t1, "verify_s": t3 - t2, "total_s": t3 - t0,
                   "inputs": int(act.shape[0]), "wrong_bits": r.total_wrong,
                   "true_outputs": int(r.n_true.sum()), "params": net.parameter_counts(),
-                  "peak_rss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
+                  "peak_rss_self_mib": peak_rss_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
 """
 
 
@@ -58,7 +61,7 @@ def run_instance(inst: dict) -> dict:
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out.update(inst)
     out["process_wall_s"] = wall
-    # the child's own ru_maxrss (whole process: Python, numpy, data); the RUSAGE_CHILDREN reading is a
+    # the child's own peak (whole process: Python, numpy, data); the RUSAGE_CHILDREN reading is a
     # max over all children so far and is kept only as a cross-check
     out["peak_rss_mib"] = out.pop("peak_rss_self_mib")
     out["peak_rss_children_mib"] = peak_kib / 1024.0
