@@ -26,8 +26,8 @@ How things are measured
   belongs to the address space the worker got at ``exec``, so it is that process's peak alone.  The
   ``ru_maxrss`` that ``os.wait4`` reports when the parent reaps the worker is *not* used for this on
   Linux: the kernel folds the pre-``exec`` peak into it, so a worker forked from a large process (a
-  pytest run holding 170 MiB) would report at least that parent's size.  ``ru_maxrss`` is kept in the
-  result (``ru_maxrss_mb``) and is the fallback where ``/proc`` is missing or the worker was killed.
+  pytest run holding 170 MiB) would report at least that parent's size.  It is kept in the result
+  (``ru_maxrss_mb``) and used only for a worker that was killed before it could report.
   The peak includes the Python interpreter with numpy and scipy imported (record
   ``python_baseline_peak_mb``).
 * A chapter notebook is executed by nbclient inside a fresh worker; a ``post_run_cell`` hook in the
@@ -328,9 +328,9 @@ class WorkerResult(dict):
 def run_worker(name: str, config: dict | None = None, *, timeout: float = 600.0, cwd=None) -> WorkerResult:
     """Run worker ``name`` with ``config`` in a fresh Python process; return its result and its peak memory.
 
-    ``peak_mb`` is the worker's own high-water RSS (``VmHWM``, MiB), which it reads after its work; where
-    that is unavailable (no ``/proc``, or the worker was killed) it is the ``ru_maxrss`` of ``os.wait4``,
-    an upper bound that on Linux also counts the parent's size at ``fork``.
+    ``peak_mb`` is the worker's own high-water RSS (:func:`peak_rss_mb`, MiB), which it reads after its
+    work; for a killed worker it is the ``ru_maxrss`` of ``os.wait4``, an upper bound that on Linux also
+    counts the parent's size at ``fork``.
     ``status`` is ``"ok"``, ``"missing"`` (kernel not landed), ``"error"``, or ``"timeout"`` (the child was
     killed after ``timeout`` seconds).
     """
@@ -368,24 +368,24 @@ def run_worker(name: str, config: dict | None = None, *, timeout: float = 600.0,
             res.update(status="error", reason=f"worker exited with code {proc.returncode}: " + " | ".join(tail))
         res["wall_s"] = wall
         res["ru_maxrss_mb"] = usage.ru_maxrss / 1024.0
-        res["peak_mb"] = res.get("vmhwm_mb") or res["ru_maxrss_mb"]
+        # A killed worker wrote no result, so only the OS's (upper-bound) reading is left.
+        res["peak_mb"] = res.get("self_peak_mb", res["ru_maxrss_mb"])
         return res
 
 
-def peak_rss_mb() -> float | None:
-    """This process's high-water resident set size in MiB (``VmHWM`` of ``/proc/self/status``), or None.
+def peak_rss_mb() -> float:
+    """This process's high-water resident set size in MiB: ``VmHWM`` of ``/proc/self/status``.
 
     Unlike ``getrusage(RUSAGE_SELF).ru_maxrss``, ``VmHWM`` starts afresh at ``exec`` and so does not
-    include the peak of the process this one was forked from.
+    include the peak of the process this one was forked from.  Without ``/proc`` it falls back to
+    ``ru_maxrss`` (KiB on Linux), an upper bound.
     """
-    try:
+    with contextlib.suppress(OSError):
         with open("/proc/self/status") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024.0  # kB
-    except OSError:
-        return None
-    return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _kernel(module: str, *names: str):
@@ -734,8 +734,8 @@ def _w_notebook(cfg):
 
     Two cells are added around the notebook's own: one registers a ``post_run_cell`` hook that notes the
     kernel's ``VmHWM`` after every cell, the last prints them.  (The kernel's ``ru_maxrss``, read by this
-    worker from ``RUSAGE_CHILDREN`` after the kernel is reaped, is the fallback without ``/proc``; it
-    also counts this worker's size at ``fork``.)  With nbclient's per-cell timestamps this
+    worker from ``RUSAGE_CHILDREN`` after the kernel is reaped, is kept as ``kernel_ru_maxrss_mb`` and used
+    only if those readings are missing; it also counts this worker's size at ``fork``.)  With nbclient's per-cell timestamps this
     gives the cells that cost the most time and raise the peak most (``details`` of the chapter records).
     """
     import datetime
@@ -762,8 +762,7 @@ def _w_notebook(cfg):
     peaks = {}
     for o in nb.cells[-1].get("outputs", []):
         if o.get("output_type") == "stream" and "BENCH-PEAKS" in o.get("text", ""):
-            peaks = {int(k): v for k, v in json.loads(o["text"].split("BENCH-PEAKS", 1)[1]).items()
-                     if v is not None}
+            peaks = {int(k): v for k, v in json.loads(o["text"].split("BENCH-PEAKS", 1)[1]).items()}
     kernel_peak = max(peaks.values()) if peaks else reaped_peak
     cells, prev = [], peaks.get(nb.cells[0].get("execution_count"))  # the kernel's peak before the notebook
     for i, c in enumerate(own):
@@ -784,8 +783,8 @@ def _w_notebook(cfg):
             prev = peak
     slowest = sorted((c for c in cells if c["seconds"] is not None), key=lambda c: -c["seconds"])[:3]
     hungriest = sorted((c for c in cells if c["peak_rise_mb"]), key=lambda c: -c["peak_rise_mb"])[:3]
-    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "kernel_ru_maxrss_mb": reaped_peak, "cells": len(own), "slowest_cells": slowest,
-            "peak_raising_cells": hungriest}
+    return {"seconds": seconds, "kernel_peak_mb": kernel_peak, "kernel_ru_maxrss_mb": reaped_peak, "cells": len(own),
+            "slowest_cells": slowest, "peak_raising_cells": hungriest}
 
 
 WORKERS = {
@@ -817,7 +816,7 @@ def _worker_main(name: str, config: str, result: str) -> int:
         tb = traceback.extract_tb(exc.__traceback__)[-1]
         out = {"status": "error",
                "reason": f"{type(exc).__name__}: {exc} (at {Path(tb.filename).name}:{tb.lineno})"[:600]}
-    out["vmhwm_mb"] = peak_rss_mb()  # after the work: the high-water mark only grows
+    out["self_peak_mb"] = peak_rss_mb()  # after the work: the high-water mark only grows
     Path(result).write_text(json.dumps(out))
     return 0
 

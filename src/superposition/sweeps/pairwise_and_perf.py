@@ -4,8 +4,7 @@ Run ``python -m superposition.sweeps.pairwise_and_perf`` (about a minute) to reg
 ``book/data/ch4_perf.json``; ``--tiny`` runs a seconds-long version.  Each instance runs in a fresh
 subprocess with ``OPENBLAS_NUM_THREADS=1``; its peak resident memory (the whole process, including Python and
 numpy) is read by the child at its end as its own high-water mark (``VmHWM``, see
-:func:`superposition.bench.peak_rss_mb`; ``ru_maxrss`` where ``/proc`` is missing, which on Linux would also
-count this parent's size at ``fork``), cross-checked with ``RUSAGE_CHILDREN`` in the parent, and the wall time
+:func:`superposition.bench.peak_rss_mb`), cross-checked with ``RUSAGE_CHILDREN`` in the parent, and the wall time
 of graph + build + verification is measured inside it.
 """
 
@@ -28,7 +27,7 @@ FULL = {"instances": [
 TINY = {"instances": [{"m": 300, "m_prime": 1000, "n": 2048, "s": 4, "per_kind": 8, "seed": 5}]}
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
 from superposition.bench import peak_rss_mb
 from superposition.pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
@@ -45,7 +44,7 @@ t3 = time.perf_counter()
 print(json.dumps({"graph_s": t1 - t0, "build_s": t2 - t1, "verify_s": t3 - t2, "total_s": t3 - t0,
                   "inputs": int(act.shape[0]), "wrong_bits": r.total_wrong,
                   "true_outputs": int(r.n_true.sum()), "params": net.parameter_counts(),
-                  "peak_rss_self_mib": peak_rss_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
+                  "peak_rss_self_mib": peak_rss_mb()}))
 """
 
 
