@@ -14,7 +14,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test build-strict unit browser clean student book-nosolutions pdf bench
+.PHONY: book test build-strict unit browser clean student book-nosolutions pdf bench lint
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,12 @@ book: $(STAMP)
 build-strict: $(STAMP)
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 
-test: $(STAMP) build-strict
+test: $(STAMP) lint build-strict
 	$(BIN)/python -m pytest
+
+# The linter (rules and per-file exceptions: [tool.ruff] in pyproject.toml). `make test` runs it first.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests --ignore=tests/browser

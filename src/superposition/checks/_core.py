@@ -18,7 +18,9 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Mistake", "CheckPassed", "CheckFailed", "CheckCall", "check_against_reference", "outputs_match", "recording"]
+__all__ = [
+    "Mistake", "CheckPassed", "CheckFailed", "CheckCall", "check_against_reference", "outputs_match", "recording",
+]
 
 Case = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
