@@ -92,6 +92,7 @@ def _site_or_skip() -> Path:
     return site
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=chapter_id)
 def test_chapter_page_launch_buttons_work(chapter):
     site = _site_or_skip()
@@ -99,6 +100,7 @@ def test_chapter_page_launch_buttons_work(chapter):
     check_launch_buttons(site, REPO, docname, CONFIG, tracked=True)
 
 
+@pytest.mark.site
 def test_runtime_page_lists_every_chapter():
     site = _site_or_skip()
     soup = _soup(site / "book" / "runtimes.html")
@@ -109,6 +111,7 @@ def test_runtime_page_lists_every_chapter():
         assert chapter.stem in text, f"{chapter.stem} is missing from the execution-time table"
 
 
+@pytest.mark.site
 def test_dark_mode_css_is_on_every_chapter_page():
     site = _site_or_skip()
     css = (site / "_static" / "superposition.css").read_text(encoding="utf-8")
