@@ -39,9 +39,10 @@ test: $(STAMP) lint
 	SUPERPOSITION_NOTEBOOK_TIMES=_build/nbval-times.json $(MAKE) build-strict
 	$(BIN)/python -m pytest -m site
 
-# The fast local loop (under a minute): the linter and every test not marked `slow` (no notebook runs, no builds).
+# The fast local loop (under a minute): the linter and every test marked neither `slow` (notebook runs, builds)
+# nor `site` (reads the built site).
 quick: $(STAMP) lint
-	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" -m "not slow" tests
+	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" -m "not slow and not site" tests
 
 # Regenerate constraints.txt, the pin of every package that requirements.txt pulls in (README, "The lock"): a fresh
 # venv, requirements.txt without its `-c constraints.txt` line, `pip check`, then `pip freeze`. Commit the result.
