@@ -92,6 +92,7 @@ def _site_or_skip() -> Path:
     return site
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=chapter_id)
 def test_chapter_page_launch_buttons_work(chapter):
     site = _site_or_skip()
@@ -99,6 +100,7 @@ def test_chapter_page_launch_buttons_work(chapter):
     check_launch_buttons(site, REPO, docname, CONFIG, tracked=True)
 
 
+@pytest.mark.site
 def test_runtime_page_lists_every_chapter():
     site = _site_or_skip()
     soup = _soup(site / "book" / "runtimes.html")
@@ -109,11 +111,12 @@ def test_runtime_page_lists_every_chapter():
         assert chapter.stem in text, f"{chapter.stem} is missing from the execution-time table"
 
 
+@pytest.mark.site
 def test_dark_mode_css_is_on_every_chapter_page():
     site = _site_or_skip()
     css = (site / "_static" / "superposition.css").read_text(encoding="utf-8")
-    assert re.search(r'html\[data-theme="dark"\] \.bd-content div\.cell_output img[^{]*\{[^}]*background-color: #ffffff',
-                     css)
+    dark_img = r'html\[data-theme="dark"\] \.bd-content div\.cell_output img[^{]*\{[^}]*background-color: #ffffff'
+    assert re.search(dark_img, css)
     for chapter in CHAPTERS:
         html = (site / chapter.relative_to(REPO).with_suffix(".html")).read_text(encoding="utf-8")
         assert html.count("_static/superposition.css") == 1
@@ -160,8 +163,21 @@ def fixture_books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fixture-book")
     root, full, config = _build_fixture_book(tmp, hidden=False)
     _, hidden, _ = _build_fixture_book(tmp, hidden=True)
-    root_config, hidden_config, _ = _build_fixture_book(tmp, hidden=True, via_config=True)
-    return root, full, {"env": (root, hidden), "config": (root_config, hidden_config)}, config
+    return root, full, {"env": (root, hidden)}, config
+
+
+def test_hide_solutions_in_the_config_switches_the_solution_free_build_on(monkeypatch):
+    """``hide_solutions: true`` reaches the same switch as the environment variable (whose build is tested below),
+    and sphinx-exercise's own handling is turned off so that the whole solution block is removed."""
+    from types import SimpleNamespace
+
+    from superposition import sphinxext
+
+    config = SimpleNamespace(hide_solutions=True, superposition_hide_solutions=False, html_static_path=[])
+    monkeypatch.delenv(sphinxext.ENV_HIDE, raising=False)
+    monkeypatch.delenv(sphinxext.ENV_TIMES, raising=False)
+    sphinxext._on_config_inited(SimpleNamespace(), config)
+    assert config.superposition_hide_solutions is True and config.hide_solutions is False
 
 
 def _solution_lines() -> list[str]:
@@ -192,7 +208,7 @@ def test_full_build_shows_the_solutions(fixture_books):
     assert 'class="solution dropdown' in html or "solution dropdown" in html, "solutions are not in closed dropdowns"
 
 
-@pytest.mark.parametrize("switch", ["env", "config"])
+@pytest.mark.parametrize("switch", ["env"])
 def test_nosolutions_build_has_no_solution_anywhere(fixture_books, switch):
     _, _, builds, config = fixture_books
     root, hidden = builds[switch]

@@ -244,7 +244,8 @@ def chapter_notebooks(root: Path | None = None) -> list[Path]:
             yield from files(e.get("sections"))
 
     parts = toc.get("parts") or [{"caption": "", "chapters": toc.get("chapters", [])}]
-    chosen = [f for part in parts if "chapter" in str(part.get("caption", "")).lower() for f in files(part.get("chapters"))]
+    chosen = [f for part in parts if "chapter" in str(part.get("caption", "")).lower()
+              for f in files(part.get("chapters"))]
     if not chosen:
         chosen = [f for part in parts for f in files(part.get("chapters")) if "appendix" not in f]
     out = []
@@ -563,9 +564,9 @@ def _w_coherence_baselines(cfg):
         E = random_embedding(m, d, "gaussian", np.random.default_rng(2))
         reps = 3 if key == "gram" else 1
         c_ref = ref(E)
-        t_ref = _best_time(lambda: ref(E), reps)
+        t_ref = _best_time(lambda ref=ref, E=E: ref(E), reps)
         c_ker = float(max_coherence(E))
-        t_ker = _best_time(lambda: max_coherence(E), 3)
+        t_ker = _best_time(lambda E=E: max_coherence(E), 3)
         out[key] = {"m": m, "d": d, "reference_s": t_ref, "kernel_s": t_ker, "speedup": t_ref / t_ker,
                     "reference_value": c_ref, "kernel_value": c_ker, "agree": bool(abs(c_ref - c_ker) < 1e-4)}
     return out
@@ -735,8 +736,9 @@ def _w_notebook(cfg):
     Two cells are added around the notebook's own: one registers a ``post_run_cell`` hook that notes the
     kernel's ``VmHWM`` after every cell, the last prints them.  (The kernel's ``ru_maxrss``, read by this
     worker from ``RUSAGE_CHILDREN`` after the kernel is reaped, is kept as ``kernel_ru_maxrss_mb`` and used
-    only if those readings are missing; it also counts this worker's size at ``fork``.)  With nbclient's per-cell timestamps this
-    gives the cells that cost the most time and raise the peak most (``details`` of the chapter records).
+    only if those readings are missing; it also counts this worker's size at ``fork``.)  With nbclient's per-cell
+    timestamps this gives the cells that cost the most time and raise the peak most (``details`` of the chapter
+    records).
     """
     import datetime
 
@@ -754,7 +756,8 @@ def _w_notebook(cfg):
     try:
         client.execute()
     except CellExecutionError as exc:
-        raise RuntimeError(f"a cell raised {getattr(exc, 'ename', '?')}: {str(getattr(exc, 'evalue', ''))[:300]}") from None
+        evalue = str(getattr(exc, "evalue", ""))[:300]
+        raise RuntimeError(f"a cell raised {getattr(exc, 'ename', '?')}: {evalue}") from None
     seconds = time.perf_counter() - t0
     reaped_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     if reaped_peak <= 0:
@@ -839,11 +842,12 @@ def bench_reference(ctx) -> dict:
     out["matmul_gflops"] = (_record("matmul_gflops", r["gflops"], details={"n": r["n"], "seconds": r["seconds"]})
                             if r.ok else _fail(["matmul_gflops"], r, "matmul")["matmul_gflops"])
     r = run_worker("spmm", z["spmm"], timeout=ctx["timeout"])
-    out["spmm_gflops"] = (_record("spmm_gflops", r["gflops"], details={k: r[k] for k in ("rows", "nnz", "rhs", "seconds",
-                                                                                        "operand_mb", "sweep")})
+    spmm_keys = ("rows", "nnz", "rhs", "seconds", "operand_mb", "sweep")
+    out["spmm_gflops"] = (_record("spmm_gflops", r["gflops"], details={k: r[k] for k in spmm_keys})
                           if r.ok else _fail(["spmm_gflops"], r, "spmm")["spmm_gflops"])
     r = run_worker("stream", {"n": z["stream_floats"]}, timeout=ctx["timeout"])
-    out["memory_bandwidth_gbs"] = (_record("memory_bandwidth_gbs", r["gbs"], details={"n": r["n"], "seconds": r["seconds"]})
+    stream_details = {"n": r["n"], "seconds": r["seconds"]} if r.ok else {}
+    out["memory_bandwidth_gbs"] = (_record("memory_bandwidth_gbs", r["gbs"], details=stream_details)
                                    if r.ok else _fail(["memory_bandwidth_gbs"], r, "stream")["memory_bandwidth_gbs"])
     r = run_worker("baseline", {}, timeout=ctx["timeout"])
     out["python_baseline_peak_mb"] = (_record("python_baseline_peak_mb", r["peak_mb"]) if r.ok else
@@ -980,7 +984,8 @@ def bench_uand(ctx) -> dict:
     out["uand_exact_max_m_30s"] = _record(
         "uand_exact_max_m_30s", lo,
         details={"cap_s": cap_s, "cap_mb": cap_mb, "n": u["n"], "s": u["s"], "inputs": u["inputs"],
-                 "first_failing_m": hi, "stopped_early": stopped, "seconds_at_max": best["seconds"], "peak_mb_at_max": best["peak_mb"],
+                 "first_failing_m": hi, "stopped_early": stopped, "seconds_at_max": best["seconds"],
+                 "peak_mb_at_max": best["peak_mb"],
                  "probes": sorted(probes, key=lambda p: p["m"])})
     return out
 
@@ -1140,7 +1145,8 @@ def kernel_limits(records: dict) -> dict:
     fwd = v("pairwise_and_forward_gflops")
     if fwd and spmm:
         ratio = fwd / spmm
-        share = ((records.get("pairwise_and_forward_gflops") or {}).get("details") or {}).get("share_in_sparse_products")
+        forward = records.get("pairwise_and_forward_gflops") or {}
+        share = (forward.get("details") or {}).get("share_in_sparse_products")
         bound = share >= 0.6 if share is not None else ratio >= 0.5
         limit = "sparse-product-bound (SpMM)" if bound else "overhead outside the sparse products"
         dense_txt = f", {fwd / mm:.0%} of GEMM" if mm else ""

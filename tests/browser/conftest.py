@@ -13,9 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from browser_site import THEME_FINDINGS, find_browser, require_browser, site_dir, site_missing_reason
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # Reporting: say up front whether the browser tests can run, and list theme-level accessibility findings at the end.

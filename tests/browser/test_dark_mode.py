@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,7 +28,9 @@ def _luminance(png: bytes) -> np.ndarray:
 @pytest.mark.parametrize("page", CHAPTER_PAGES)
 def test_figures_stay_legible_in_dark_mode(site, driver, page):
     driver.get(f"{site.origin}/{page}")
-    driver.execute_script("document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark';")
+    driver.execute_script(
+        "document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark';"
+    )
     body = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
     channels = [int(v) for v in body[body.index("(") + 1 : body.index(")")].split(",")[:3]]
     assert sum(channels) / 3 < 80, f"the dark theme did not apply (body background {body})"

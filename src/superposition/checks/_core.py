@@ -11,13 +11,16 @@ guessed.
 
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Mistake", "CheckPassed", "CheckFailed", "CheckCall", "check_against_reference", "outputs_match", "recording"]
+__all__ = [
+    "Mistake", "CheckPassed", "CheckFailed", "CheckCall", "check_against_reference", "outputs_match", "recording",
+]
 
 Case = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
@@ -117,8 +120,30 @@ def _is_numeric_sequence(x: Sequence) -> bool:
     return len(x) > 0 and all(isinstance(v, (int, float, np.number)) for v in x)
 
 
+def _fresh(value: Any) -> Any:
+    """A private copy of one argument: arrays are copied and made read-only, containers copied recursively."""
+    if isinstance(value, np.ndarray):
+        out = value.copy()
+        out.flags.writeable = False
+        return out
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_fresh(v) for v in value)
+    return copy.deepcopy(value)  # generators keep their own state; immutable values come back as they are
+
+
+def _fresh_kwargs(case: Case) -> dict[str, Any]:
+    """Fresh, read-only keyword arguments for one call, so no call can change what the next one sees."""
+    return {key: _fresh(val) for key, val in dict(case() if callable(case) else case).items()}
+
+
+def _wrote_to_input(exc: BaseException) -> bool:
+    return isinstance(exc, ValueError) and "read-only" in str(exc)
+
+
 def _run(fn: Callable[..., Any], case: Case) -> _Outcome:
-    kwargs = dict(case() if callable(case) else case)
+    kwargs = _fresh_kwargs(case)
     try:
         return _Outcome(value=fn(**kwargs))
     except NotImplementedError as exc:
@@ -175,6 +200,9 @@ def check_against_reference(
     cases : sequence of dict, or of zero-argument callables returning a dict
         A callable case is called afresh for each function, so a case that
         holds ``np.random.default_rng(seed)`` gives both functions the same stream.
+        Every call (candidate, reference, each mistake) gets its own copy of the
+        case's values, with arrays read-only: a function that writes into its
+        inputs is told so, and cannot change the data the next call sees.
     mistakes : sequence of :class:`Mistake`
         Known wrong variants, tried in order on the first failing case.
     rtol, atol : float
@@ -202,8 +230,14 @@ def check_against_reference(
         return CheckPassed(exercise, success, len(cases))
     for case in cases:
         got = _run(candidate, case)
-        expected = reference(**dict(case() if callable(case) else case))
+        expected = reference(**_fresh_kwargs(case))
         where = _describe_case(case)
+        if got.error is not None and _wrote_to_input(got.error):
+            raise CheckFailed(
+                f"{exercise}: your function writes into one of its input arrays ({got.error}). The check passes "
+                "read-only arrays, because a function that changes its inputs in place changes the caller's data "
+                f"too. Work on a copy instead, e.g. `x = np.array(x, dtype=float)` (on the case {where})."
+            )
         if got.error is not None:
             raise CheckFailed(
                 f"{exercise}: your function raised {type(got.error).__name__}: {got.error} "
@@ -213,7 +247,7 @@ def check_against_reference(
             continue
         for mistake in mistakes:
             try:
-                wrong = mistake.implementation(**dict(case() if callable(case) else case))
+                wrong = mistake.implementation(**_fresh_kwargs(case))
             except Exception:  # noqa: BLE001 - a variant that cannot run simply does not match
                 continue
             if outputs_match(got.value, wrong, rtol=rtol, atol=atol):
