@@ -838,9 +838,10 @@ def sufficient_bits(net: PairAndNetwork, s) -> int:
 def plot_bounds_explorer(m=10_000, m_prime=100_000, bits_per_parameter=8.0, layers=1):
     """Neuron lower bound against :math:`m'` for both families, marked at the chosen :math:`m'`.
 
-    Left: :func:`min_neurons` for permutations of :math:`m'` features and for sets of
-    :math:`m'` pairs of ``m`` features (up to :math:`\\binom m2`), for ``bits_per_parameter``
-    and ``layers``, on log-log axes, with the guide :math:`\\sqrt{m'\\log_2 m'/(bL)}`.
+    Left: :func:`min_neurons`, the width of each of ``layers`` layers, for permutations of
+    :math:`m'` features and for sets of :math:`m'` pairs of ``m`` features (up to :math:`\\binom m2`);
+    the depth-free total :func:`min_total_neurons`, which ``layers`` does not change; the total
+    of ``layers`` layers of the smallest width; and the guide :math:`\\sqrt{m'\\log_2 m'/(bL)}`.
     Right: the capacity :func:`max_features` against the width :math:`n`.
 
     Returns
@@ -861,17 +862,24 @@ def plot_bounds_explorer(m=10_000, m_prime=100_000, bits_per_parameter=8.0, laye
     n_pair = min_neurons(log2_pair_families(m, pair_grid), b, layers)
     guide = np.sqrt(grid * np.log2(grid) / (b * layers))
 
+    total_perm = min_total_neurons(log2_permutations(grid), b)
+
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax.loglog(grid, n_perm, label="permutations of $m'$ features")
-    ax.loglog(pair_grid, n_pair, label=f"sets of $m'$ pairs of $m$ = {m:,} features")
+    ax.loglog(grid, n_perm, label=f"width of each of L = {layers} layer(s), permutations")
+    ax.loglog(pair_grid, n_pair, label=f"width of each layer, pairs of m = {m:,} features")
+    ax.loglog(grid, total_perm, "k-", lw=2.0, label="total neurons, any depth (permutations)")
+    if layers > 1:
+        ax.loglog(grid, layers * n_perm, "--", color="0.45", label=f"total of {layers} layers of that width")
     ax.loglog(grid, guide, "k:", label=r"$\sqrt{m'\log_2 m' / (bL)}$")
     here_perm = min_neurons(log2_permutations(m_prime), b, layers)
     here_pair = min_neurons(log2_pair_families(m, m_prime), b, layers)
     ax.plot([m_prime], [here_perm], "o", color="C0")
     ax.plot([m_prime], [here_pair], "s", color="C1")
     ax.set_xlabel("output features m′")
-    ax.set_ylabel("neurons n (lower bound)")
-    ax.set_title(f"n ≥ … at b = {b:g} bits, L = {layers}: {here_perm:,} / {here_pair:,} at m′ = {m_prime:,}")
+    ax.set_ylabel("neurons (lower bound)")
+    here_total = min_total_neurons(log2_permutations(m_prime), b)
+    ax.set_title(f"b = {b:g} bits, L = {layers}, m′ = {m_prime:,}: width ≥ {here_perm:,} (perm.) / "
+                 f"{here_pair:,} (pairs); total ≥ {here_total:,}")
     ax.title.set_fontsize(10)
     ax.legend(fontsize=8)
 
@@ -1021,7 +1029,7 @@ def as_two_layer(net) -> TwoLayerMLP:
 
     Returns
     -------
-    TwoLayerMLP (W1, W2 float64 CSR)
+    TwoLayerMLP (W1, W2 float32 CSR, as Chapter 4 computes them; the codes float64)
     """
     import scipy.sparse as sp
 
@@ -1040,9 +1048,10 @@ def as_two_layer(net) -> TwoLayerMLP:
     missing = [a for a in needed if not hasattr(net, a)]
     if missing:
         raise TypeError(f"net must be a network from build_pairwise_and (missing attributes {missing})")
-    E_in_T = sp.csr_matrix(net.E_in_T, dtype=np.float64)
-    W1 = (sp.csr_matrix(net.B, dtype=np.float64) @ E_in_T).tocsr()
-    W2 = (sp.csr_matrix(net.E_out_T, dtype=np.float64).T @ sp.csr_matrix(net.R, dtype=np.float64)).tocsr()
+    E_in_T = sp.csr_matrix(net.E_in_T, dtype=np.float32)
+    W1 = (sp.csr_matrix(net.B, dtype=np.float32) @ E_in_T).tocsr()
+    W2 = (sp.csr_matrix(net.E_out_T, dtype=np.float32).T @ sp.csr_matrix(net.R, dtype=np.float32)).tocsr()
+    E_in_T = E_in_T.astype(np.float64)
     return TwoLayerMLP(
         E_in=E_in_T.T.tocsr(), W1=W1, b1=np.full(W1.shape[0], -float(net.theta)), W2=W2,
         readout=sp.csr_matrix(net.E_out_T, dtype=np.float64), tau=float(net.tau), pairs=np.asarray(net.pairs),
@@ -1064,23 +1073,24 @@ def round_per_tensor(matrix, bits):
 
     Returns
     -------
-    (same type as ``matrix``, float64 values), float
+    (same type as ``matrix``; float32 stays float32, anything else becomes float64), float
     """
     import scipy.sparse as sp
 
     bits = as_int("bits", bits, min_value=2, max_value=52)
     levels = 2 ** (bits - 1) - 1
+    dtype = np.float32 if getattr(matrix, "dtype", None) == np.float32 else np.float64
     if sp.issparse(matrix):
-        out = sp.csr_matrix(matrix, dtype=np.float64, copy=True)
+        out = sp.csr_matrix(matrix, dtype=dtype, copy=True)
         vals = out.data
     else:
-        out = np.array(matrix, dtype=np.float64, copy=True)
+        out = np.array(matrix, dtype=dtype, copy=True)
         vals = out.reshape(-1)
     big = float(np.max(np.abs(vals))) if vals.size else 0.0
     if big == 0.0:
         return out, 0.0
     step = big / levels
-    vals[...] = np.clip(np.round(vals / step), -levels, levels) * step
+    vals[...] = np.clip(np.round(vals.astype(np.float64) / step), -levels, levels) * step
     if sp.issparse(out):
         out.eliminate_zeros()
     return out, step
@@ -1155,15 +1165,14 @@ def decode_margins(mlp, active, *, W1=None, b1=None, W2=None, batch=None) -> Dec
     W1 = mlp.W1 if W1 is None else W1
     b1 = mlp.b1 if b1 is None else np.asarray(b1, dtype=float)
     W2 = mlp.W2 if W2 is None else W2
-    if batch is None:
-        batch = 2048
+    if batch is None:  # keep the dense (n, batch) and the decoded (m', batch) blocks near 16 MiB
+        batch = int(max(1, min(2048, 2**21 // max(mlp.W1.shape[0], mp, 1))))
     batch = as_int("batch", batch, min_value=1)
     keys = mlp.pairs[:, 0].astype(np.int64) * m + mlp.pairs[:, 1]
     keys_rev = mlp.pairs[:, 1].astype(np.int64) * m + mlp.pairs[:, 0]
     all_keys = np.concatenate([keys, keys_rev])
     order = np.argsort(all_keys)
     sorted_keys, key_out = all_keys[order], np.concatenate([np.arange(mp), np.arange(mp)])[order]
-    sparse_path = bool(np.all(b1 <= 0))  # then ReLU(W1 x + b1) vanishes wherever W1 x does: stay sparse
     wrong_bits = wrong_inputs = 0
     min_true, max_false = math.inf, -math.inf
     for lo in range(0, act.shape[0], batch):
@@ -1181,23 +1190,23 @@ def decode_margins(mlp, active, *, W1=None, b1=None, W2=None, batch=None) -> Dec
         t_in, t_slot = np.nonzero(hit)
         t_out = key_out[pos[t_in, t_slot]]
         t_code = np.unique(t_out.astype(np.int64) * b + t_in)
-        if sparse_path:
-            X = sp.csc_matrix(mlp.E_in @ F)
-            H = sp.csc_matrix(W1 @ X)
-            rows = H.indices
-            H.data = np.maximum(H.data + b1[rows], 0.0)
-            H.eliminate_zeros()
-            D = sp.coo_matrix(mlp.readout @ sp.csc_matrix(W2 @ H))
-            d_code = D.row.astype(np.int64) * b + D.col
-            d_val = D.data
-        else:
-            x = mlp.E_in @ F
-            x = x.toarray() if sp.issparse(x) else np.asarray(x)
-            pre = W1 @ x
-            h = np.maximum(np.asarray(pre.toarray() if sp.issparse(pre) else pre) + b1[:, None], 0.0)
-            dec = np.asarray(mlp.readout @ np.asarray(W2 @ h))
-            r_, c_ = np.nonzero(dec != 0)
-            d_code, d_val = r_.astype(np.int64) * b + c_, dec[r_, c_]
+        # forward pass: dense pre-activations (n_hidden, b), then the (mostly zero) ReLU output kept sparse
+        x = mlp.E_in @ F
+        x = x.toarray() if sp.issparse(x) else np.asarray(x)
+        pre = W1 @ x.astype(W1.dtype, copy=False)  # same dtype: no upcast copy of a large sparse W1
+        pre = np.asarray(pre.toarray() if sp.issparse(pre) else pre, dtype=np.float64)
+        pre += b1[:, None]
+        np.maximum(pre, 0.0, out=pre)
+        H = sp.csc_matrix(pre, dtype=W2.dtype)
+        del pre, x
+        Y = W2 @ H
+        Y = Y if sp.issparse(Y) else sp.csc_matrix(np.asarray(Y))
+        D = mlp.readout @ Y.astype(np.float64)
+        D = sp.coo_matrix(D)
+        D.eliminate_zeros()
+        d_code = D.row.astype(np.int64) * b + D.col
+        d_val = D.data.astype(np.float64)
+        del D, H, Y
         o = np.argsort(d_code)
         d_code, d_val = d_code[o], d_val[o]
         # decoded value at every true coordinate (0 where nothing was stored)
