@@ -553,3 +553,20 @@ def test_new_kernels_reject_bad_arguments_naming_the_parameter(call, param):
 def test_as_two_layer_rejects_something_else():
     with pytest.raises(TypeError, match="net"):
         _bd.as_two_layer(object())
+
+
+def test_fixed_readout_permutations_matches_a_brute_force_over_every_setting_at_k_2():
+    # all 3^6 settings of two units, each checked on the zero input and the two single-feature inputs
+    vals = (-1, 0, 1)
+    inputs = [(0, 0), (1, 0), (0, 1)]
+    counts = {(0, 1): 0, (1, 0): 0}
+    for w11, w12, b1, w21, w22, b2 in itertools.product(vals, repeat=6):
+        out = tuple(
+            (int(w11 * x1 + w12 * x2 + b1 > 0), int(w21 * x1 + w22 * x2 + b2 > 0)) for x1, x2 in inputs
+        )
+        for perm in counts:  # output i = x_{perm[i]}
+            if out == tuple((x[perm[0]], x[perm[1]]) for x in inputs):
+                counts[perm] += 1
+    got = _bd.fixed_readout_permutations(2)
+    assert counts == {(0, 1): got["settings_per_member"], (1, 0): got["settings_per_member"]}
+    assert got["realised"] == 2 and got["settings"] == 3**6

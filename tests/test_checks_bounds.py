@@ -192,3 +192,12 @@ def test_the_per_layer_width_is_not_accepted_as_the_total_neuron_bound():
     with pytest.raises(CheckFailed, match="width of each layer"):
         cb.check_min_total_neurons(lambda log2_family, bits_per_parameter, layers: bounds.min_neurons(
             log2_family, bits_per_parameter, layers))
+
+
+def test_the_fixed_readout_count_by_hand_passes():
+    assert isinstance(cb.check_settings_per_member(lambda k: 2 ** (k * (k - 1))), CheckPassed)
+
+
+def test_the_fixed_readout_count_of_one_unit_is_named():
+    with pytest.raises(CheckFailed, match="one unit"):
+        cb.check_settings_per_member(lambda k: 2 ** (k - 1))

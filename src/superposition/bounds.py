@@ -80,6 +80,7 @@ __all__ = [
     "sparse_active_sets",
     "decode_margins",
     "smallest_exact_bits",
+    "fixed_readout_permutations",
 ]
 
 _LN2 = math.log(2.0)
@@ -1270,3 +1271,38 @@ def smallest_exact_bits(net, active_sets, *, max_bits=16, min_bits=2):
         if tried[b].wrong_bits == 0:
             return b, tried
     raise ValueError(f"no b <= max_bits = {max_bits} keeps every output right")
+
+
+# --------------------------------------------------------------------------------------------------
+# a fixed-readout miniature: permutations of k features
+# --------------------------------------------------------------------------------------------------
+def fixed_readout_permutations(k):
+    """Count, by enumeration, how a fixed-readout class computes the permutations of ``k`` features.
+
+    The class: ``k`` hidden ReLU units :math:`h_i = \\mathrm{ReLU}(w_i\\cdot x + \\beta_i)` with
+    :math:`w_i \\in \\{-1,0,1\\}^k`, :math:`\\beta_i \\in \\{-1,0,1\\}`, and the *fixed* readout
+    "output ``i`` is :math:`[h_i > 0]`" (the same for every member).  Inputs: the zero input and
+    the ``k`` single-feature inputs.  Member :math:`\\pi` asks output ``i`` to equal :math:`x_{\\pi(i)}`.
+    The units are independent, so the settings computing :math:`\\pi` number
+    :math:`\\prod_i c_{\\pi(i)}`, where :math:`c_j` is the number of single-unit settings that compute
+    :math:`x_j`; every unit setting is enumerated to find :math:`c_j`.
+
+    Returns
+    -------
+    dict with ``members`` (k!), ``realised`` (members some setting computes), ``settings_per_member``
+    (the same for every member), ``settings`` (:math:`3^{k(k+1)}`, all settings of the class)
+    """
+    k = as_int("k", k, min_value=1, max_value=6)
+    grid = np.array(np.meshgrid(*([np.array([-1, 0, 1])] * (k + 1)), indexing="ij")).reshape(k + 1, -1).T
+    w, beta = grid[:, :k], grid[:, k]  # (3^(k+1), k), (3^(k+1),)
+    inputs = np.vstack([np.zeros((1, k), dtype=np.int64), np.eye(k, dtype=np.int64)])  # zero input, then e_1..e_k
+    fires = (w @ inputs.T + beta[:, None]) > 0  # (settings of one unit, k + 1 inputs)
+    targets = inputs.T.astype(bool)  # target j: on exactly at e_j
+    c = np.array([int(np.all(fires == targets[j][None, :], axis=1).sum()) for j in range(k)])
+    per_member = int(np.prod(c.astype(object)))
+    return {
+        "members": math.factorial(k),
+        "realised": math.factorial(k) if np.all(c > 0) else 0,
+        "settings_per_member": per_member,
+        "settings": 3 ** (k * (k + 1)),
+    }

@@ -24,6 +24,7 @@ __all__ = [
     "check_zero_network_error",
     "check_min_total_neurons",
     "check_fraction_computable",
+    "check_settings_per_member",
 ]
 
 _LN2 = math.log(2.0)
@@ -434,4 +435,50 @@ def check_fraction_computable(candidate) -> CheckPassed:
         rtol=1e-9,
         atol=0,
         success="With t bits fewer than log2|F|, at most a 2**-t fraction of the members can be computed.",
+    )
+
+
+# ---------------------------------------------------------------- Exercise 3.7
+_PERM_CASES = [{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}]
+
+
+def _settings_per_member_reference(k):
+    return _b.fixed_readout_permutations(k)["settings_per_member"]
+
+
+_PERM_MISTAKES = [
+    Mistake(
+        "you let the bias be anything; with beta = -1 the unit can never fire on a single feature, and with beta = 1 "
+        "it fires on the zero input: the bias must be 0",
+        lambda k: 2 ** (k * (k - 1)) * 3**k,
+    ),
+    Mistake(
+        "you let the other weights be anything in {-1, 0, 1}; a weight of +1 on another feature makes the unit fire "
+        "on that feature too, so the k - 1 other weights are in {-1, 0}",
+        lambda k: 3 ** (k * (k - 1)),
+    ),
+    Mistake(
+        "you counted the settings of one unit; the k units are set independently, so multiply over the k units",
+        lambda k: 2 ** (k - 1),
+    ),
+    Mistake(
+        "you counted all settings of the class, 3**(k (k + 1)); the question is how many compute one given permutation",
+        lambda k: 3 ** (k * (k + 1)),
+    ),
+]
+
+
+def check_settings_per_member(candidate) -> CheckPassed:
+    """Exercise 3.7: ``candidate(k)`` must return the number of settings computing one permutation (by enumeration)."""
+    return _check(
+        "Exercise 3.7 (a fixed-readout permutation class, by hand)",
+        candidate,
+        _settings_per_member_reference,
+        _PERM_CASES,
+        mistakes=_PERM_MISTAKES,
+        params="k",
+        rtol=0,
+        atol=0,
+        success="Every one of the k! permutations is computed by 2**(k (k - 1)) settings: the class has far more "
+        "settings than members, so counting is satisfied with room to spare at this size.",
     )
