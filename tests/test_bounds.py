@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -220,7 +221,8 @@ def test_capacity_matches_the_refined_prediction():
     ],
 )
 def test_bad_arguments_raise_value_error_naming_the_parameter(call, param):
-    with pytest.raises(ValueError, match=param):
+    # anchored on the name as a whole word at the start, so "m" is not satisfied by "must" or "m_prime"
+    with pytest.raises(ValueError, match=rf"^{re.escape(param)}\b(?!_)"):
         call()
 
 
@@ -390,3 +392,181 @@ def test_explorer_rejects_more_pairs_than_exist():
 
     with pytest.raises(ValueError, match="m_prime"):
         plot_bounds_explorer(m=10, m_prime=46)
+
+
+# ---------------------------------------------------------------- second edition: scope of the bound
+from superposition import bounds as _bd  # noqa: E402
+from superposition.pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs  # noqa: E402
+
+
+@given(st.floats(min_value=1.0, max_value=1e12), st.floats(min_value=0.5, max_value=64.0))
+@settings(max_examples=60, deadline=None)
+def test_total_neuron_bound_is_the_smallest_N_with_N2_plus_N_bits(lf, b):
+    N = _bd.min_total_neurons(lf, b)
+    assert (N * N + N) * b >= lf * (1 - 1e-9)
+    assert N == 1 or ((N - 1) ** 2 + (N - 1)) * b < lf * (1 + 1e-9)
+    assert N >= math.sqrt(lf / b) - 1
+
+
+def test_total_neuron_bound_does_not_depend_on_depth_while_width_does():
+    lf = float(_bd.log2_permutations(10**6))
+    widths = [_bd.min_neurons(lf, 8, L) for L in (1, 2, 4, 8)]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
+    # L layers of the smallest allowed width never have fewer neurons in total than the depth-free bound
+    assert all(L * w >= _bd.min_total_neurons(lf, 8) for L, w in zip((1, 2, 4, 8), widths))
+
+
+def test_tolerant_bound_with_no_errors_is_the_family_size():
+    assert _bd.log2_tolerant_pair_bound(50, 300, 0.0) == pytest.approx(_bd.log2_pair_families(50, 300), rel=1e-12)
+
+
+def test_tolerant_bound_matches_the_count_of_consistent_members_on_a_tiny_case():
+    # m = 5: N = 10 pairs; m' = 3, one slot may be wrong: A = (1 + 3) * (1 + 10)
+    assert _bd.log2_tolerant_pair_bound(5, 3, 1 / 3) == pytest.approx(math.log2(math.comb(10, 3) / 44), rel=1e-12)
+
+
+@pytest.mark.parametrize("m,mp", [(100, 1000), (1000, 50_000), (10_000, 100_000)])
+@pytest.mark.parametrize("eps", [0.001, 0.01, 0.1, 0.3])
+def test_tolerant_bound_is_at_least_the_closed_form(m, mp, eps):
+    full = _bd.log2_pair_families(m, mp)
+    closed = (1 - eps) * full - 2 * eps * mp * math.log2(math.e / eps)
+    assert _bd.log2_tolerant_pair_bound(m, mp, eps) >= closed - 1e-6 * full
+
+
+def test_tolerant_bound_falls_as_more_slots_may_be_wrong():
+    vals = [_bd.log2_tolerant_pair_bound(200, 2000, e) for e in (0.0, 0.01, 0.05, 0.2)]
+    assert vals == sorted(vals, reverse=True) and vals[-1] < vals[0]
+
+
+def test_zero_network_bound_equals_the_expected_number_of_true_outputs_exactly():
+    m, s = 8, 3
+    rng = np.random.default_rng(0)
+    allp = list(itertools.combinations(range(m), 2))
+    pairs = [allp[i] for i in rng.choice(len(allp), 9, replace=False)]
+    inputs = list(itertools.combinations(range(m), s))
+    counts = np.array([sum(a in x and b in x for a, b in pairs) for x in inputs])
+    assert counts.mean() == pytest.approx(_bd.zero_network_error_bound(m, 9, s), rel=1e-12)
+    assert (counts > 0).mean() <= _bd.zero_network_error_bound(m, 9, s) + 1e-12
+
+
+def test_zero_network_bound_at_the_book_size():
+    assert _bd.zero_network_error_bound(10_000, 100_000, 4) == pytest.approx(6 * 1e5 / (1e4 * 9999 / 2), rel=1e-12)
+
+
+def test_round_per_tensor_dense_and_sparse_agree_and_err_by_at_most_half_a_step():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((30, 40)) * (rng.random((30, 40)) < 0.2)
+    for bits in (2, 3, 6, 12):
+        dense, step = _bd.round_per_tensor(A, bits)
+        sparse, step2 = _bd.round_per_tensor(sp.csr_matrix(A), bits)
+        assert step == step2 == pytest.approx(np.abs(A).max() / (2 ** (bits - 1) - 1))
+        np.testing.assert_array_equal(dense, sparse.toarray())
+        assert np.abs(dense - A).max() <= step / 2 + 1e-15
+        assert np.all(dense[A == 0] == 0)
+        levels = np.round(dense / step)
+        np.testing.assert_allclose(levels * step, dense)
+        assert np.abs(levels).max() <= 2 ** (bits - 1) - 1
+
+
+def test_sparse_active_sets_lists_every_input_once():
+    A = _bd.sparse_active_sets(7, 2)
+    assert A.shape == (1 + 7 + 21, 2)
+    assert len({tuple(sorted(r[r >= 0])) for r in A}) == A.shape[0]
+
+
+@pytest.fixture(scope="module")
+def small_ch4_net():
+    m, mp = 60, 90
+    pairs = uniform_pairs(m, mp, np.random.default_rng(3))
+    return pairs, build_pairwise_and(pairs, m, 1500, 4, np.random.default_rng(4))
+
+
+def test_as_two_layer_reads_W1_and_W2_of_chapter_4s_network(small_ch4_net):
+    _, net = small_ch4_net
+    mlp = _bd.as_two_layer(net)
+    W1, W2 = net.dense_weights()
+    np.testing.assert_allclose(mlp.W1.toarray(), W1, atol=1e-6)
+    np.testing.assert_allclose(mlp.W2.toarray(), W2, atol=1e-6)
+    assert np.all(mlp.b1 == -net.theta)
+
+
+@pytest.mark.parametrize("n", [150, 1500])
+def test_decode_margins_counts_the_same_wrong_bits_as_chapter_4s_verifier(small_ch4_net, n):
+    pairs, _ = small_ch4_net
+    net = build_pairwise_and(pairs, 60, n, 4, np.random.default_rng(5))
+    act, _ = mixed_inputs(pairs, 60, 4, 32, np.random.default_rng(6))
+    assert _bd.decode_margins(net, act).wrong_bits == count_wrong_bits(net, act).total_wrong
+
+
+def test_decode_margins_sparse_path_equals_a_dense_forward_pass(small_ch4_net):
+    pairs, net = small_ch4_net
+    mlp = _bd.as_two_layer(net)
+    A = _bd.sparse_active_sets(60, 2)[::5]
+    got = _bd.decode_margins(mlp, A)
+    W1, W2 = net.dense_weights()
+    E = mlp.E_in.toarray()
+    F = np.zeros((60, A.shape[0]))
+    for j, row in enumerate(A):
+        F[row[row >= 0], j] = 1
+    dec = mlp.readout.toarray() @ (W2 @ np.maximum(W1 @ (E @ F) - net.theta, 0))
+    truth = (F[pairs[:, 0]] > 0) & (F[pairs[:, 1]] > 0)
+    assert got.wrong_bits == int(((dec > net.tau) != truth).sum())
+    assert got.min_true == pytest.approx(dec[truth].min(), abs=1e-5)
+    assert got.max_false == pytest.approx(dec[~truth].max(), abs=1e-5)
+
+
+def test_smallest_exact_bits_is_exact_and_one_bit_less_is_not(small_ch4_net):
+    _, net = small_ch4_net
+    A = _bd.sparse_active_sets(60, 2)
+    b, tried = _bd.smallest_exact_bits(net, A)
+    assert tried[b].wrong_bits == 0
+    assert all(tried[k].wrong_bits > 0 for k in tried if k < b)
+
+
+def test_smallest_exact_bits_refuses_a_network_that_is_already_wrong(small_ch4_net):
+    pairs, _ = small_ch4_net
+    net = build_pairwise_and(pairs, 60, 100, 4, np.random.default_rng(5))
+    act, _ = mixed_inputs(pairs, 60, 4, 32, np.random.default_rng(6))
+    with pytest.raises(ValueError, match="already gets"):
+        _bd.smallest_exact_bits(net, act)
+
+
+@pytest.mark.parametrize(
+    "call,param",
+    [
+        (lambda: _bd.log2_tolerant_pair_bound(10, 5, 1.5), "eps"),
+        (lambda: _bd.log2_tolerant_pair_bound(10, 46, 0.1), "m_prime"),
+        (lambda: _bd.zero_network_error_bound(10, 5, 11), "s"),
+        (lambda: _bd.round_per_tensor(np.ones(3), 1), "bits"),
+        (lambda: _bd.sparse_active_sets(1, 2), "m"),
+        (lambda: _bd.decode_margins(_bd.TwoLayerMLP(np.eye(3), np.eye(3), np.zeros(3), np.eye(3), np.eye(1, 3), 0.5,
+                                                    np.array([[0, 1]])), np.array([[5, -1]])), "active"),
+    ],
+)
+def test_new_kernels_reject_bad_arguments_naming_the_parameter(call, param):
+    with pytest.raises(ValueError, match=rf"^{re.escape(param)}\b(?!_)"):
+        call()
+
+
+def test_as_two_layer_rejects_something_else():
+    with pytest.raises(TypeError, match="net"):
+        _bd.as_two_layer(object())
+
+
+def test_fixed_readout_permutations_matches_a_brute_force_over_every_setting_at_k_2():
+    # all 3^6 settings of two units, each checked on the zero input and the two single-feature inputs
+    vals = (-1, 0, 1)
+    inputs = [(0, 0), (1, 0), (0, 1)]
+    counts = {(0, 1): 0, (1, 0): 0}
+    for w11, w12, b1, w21, w22, b2 in itertools.product(vals, repeat=6):
+        out = tuple(
+            (int(w11 * x1 + w12 * x2 + b1 > 0), int(w21 * x1 + w22 * x2 + b2 > 0)) for x1, x2 in inputs
+        )
+        for perm in counts:  # output i = x_{perm[i]}
+            if out == tuple((x[perm[0]], x[perm[1]]) for x in inputs):
+                counts[perm] += 1
+    got = _bd.fixed_readout_permutations(2)
+    assert counts == {(0, 1): got["settings_per_member"], (1, 0): got["settings_per_member"]}
+    assert got["realised"] == 2 and got["settings"] == 3**6

@@ -110,3 +110,94 @@ def test_a_stub_surfaces_as_not_implemented():
 
     with pytest.raises(NotImplementedError, match="Exercise 3.3"):
         check_max_features(stub)
+
+
+# ---------------------------------------------------------------- second edition: separating cases, all-case diagnoses
+def test_a_strict_inequality_in_min_neurons_is_named_as_such():
+    def strict(log2_family, bits_per_parameter, layers):
+        n = 1
+        while layers * (n * n + n) * bits_per_parameter <= log2_family:
+            n += 1
+        return n
+
+    with pytest.raises(CheckFailed, match="strict inequality"):
+        check_min_neurons(strict)
+
+
+def test_biases_counted_once_per_network_fails_and_is_named():
+    def once(log2_family, bits_per_parameter, layers):
+        n = 1
+        while (layers * n * n + n) * bits_per_parameter < log2_family:
+            n += 1
+        return n
+
+    with pytest.raises(CheckFailed, match="once per network"):
+        check_min_neurons(once)
+
+
+def test_stirling_in_capacity_is_named_as_stirling_not_off_by_one():
+    def stirling(n, bits_per_parameter):
+        budget = (n * n + n) * bits_per_parameter
+        k = 1
+        while (k + 1) * math.log2((k + 1) / math.e) <= budget:
+            k += 1
+        return k
+
+    with pytest.raises(CheckFailed, match="Stirling") as info:
+        check_max_features(stirling)
+    assert "off by one" not in str(info.value)
+
+
+def test_a_mistake_matching_only_some_cases_is_not_named():
+    calls = {"k": 0}
+
+    def sometimes_natural_log(m, m_prime):
+        calls["k"] += 1
+        value = bounds.log2_pair_families(m, m_prime)
+        return value * math.log(2) if m == 6 else value + 1.0
+
+    with pytest.raises(CheckFailed, match="differs from the reference") as info:
+        check_log2_pair_families(sometimes_natural_log)
+    assert "natural log" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "check,wrong,names",
+    [
+        (check_log2_pair_families, lambda m, mp: 0.0, "m, m_prime"),
+        (check_min_neurons, lambda log2_family, b, L: 1, "log2_family, bits_per_parameter, layers"),
+        (check_max_features, lambda k, bits_per_parameter: 1, "n, bits_per_parameter"),
+        (cb.check_zero_network_error, lambda m, m_prime: 0.0, "m, m_prime, s"),
+    ],
+)
+def test_wrong_parameter_names_get_name_your_parameters(check, wrong, names):
+    with pytest.raises(CheckFailed, match=re.escape(f"name your parameters ({names})")):
+        check(wrong)
+
+
+@pytest.mark.parametrize(
+    "check,answer",
+    [
+        (cb.check_zero_network_error, lambda m, m_prime, s: s * (s - 1) / 2 * m_prime / (m * (m - 1) / 2)),
+        (cb.check_min_total_neurons, lambda log2_family, bits_per_parameter, layers: student_min_neurons(
+            log2_family, bits_per_parameter, 1)),
+        (cb.check_fraction_computable, lambda log2_family, bits: min(1.0, 2.0 ** (bits - log2_family))),
+    ],
+)
+def test_the_new_exercises_accept_an_independent_correct_answer(check, answer):
+    assert isinstance(check(answer), CheckPassed)
+
+
+def test_the_per_layer_width_is_not_accepted_as_the_total_neuron_bound():
+    with pytest.raises(CheckFailed, match="width of each layer"):
+        cb.check_min_total_neurons(lambda log2_family, bits_per_parameter, layers: bounds.min_neurons(
+            log2_family, bits_per_parameter, layers))
+
+
+def test_the_fixed_readout_count_by_hand_passes():
+    assert isinstance(cb.check_settings_per_member(lambda k: 2 ** (k * (k - 1))), CheckPassed)
+
+
+def test_the_fixed_readout_count_of_one_unit_is_named():
+    with pytest.raises(CheckFailed, match="one unit"):
+        cb.check_settings_per_member(lambda k: 2 ** (k - 1))

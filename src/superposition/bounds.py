@@ -22,6 +22,15 @@ This module holds four groups of kernels.
   layer ReLU network with weights and biases from small sets, and
   :func:`count_functions` / :func:`count_realised` count the boolean functions they
   realise and the members of a target family among them.
+* **Scope of the bound**: :func:`min_total_neurons` (total neurons at any depth),
+  :func:`log2_tolerant_pair_bound` (the per-output-slot error model),
+  :func:`zero_network_error_bound` (why "right with high probability on random
+  inputs" is too weak an error model).
+* **Chapter 4's network, checked and rounded**: :func:`as_two_layer` reads the
+  network of :func:`superposition.pairwise_and.build_pairwise_and` as a two-layer
+  ReLU network (W₁, bias, W₂, fixed codes); :func:`decode_margins` evaluates it on
+  given active sets (e.g. all of :func:`sparse_active_sets`); :func:`round_per_tensor`
+  and :func:`smallest_exact_bits` find the smallest precision that keeps it exact.
 * **The precision experiment**: :func:`superposed_pair_and_network` builds a network
   that computes a set of pairwise ANDs of features given in superposition exactly;
   :func:`quantize` rounds its parameters to ``b`` bits and :func:`min_exact_bits`
@@ -61,6 +70,17 @@ __all__ = [
     "min_exact_bits",
     "sufficient_bits",
     "plot_bounds_explorer",
+    "min_total_neurons",
+    "log2_tolerant_pair_bound",
+    "zero_network_error_bound",
+    "TwoLayerMLP",
+    "DecodeResult",
+    "as_two_layer",
+    "round_per_tensor",
+    "sparse_active_sets",
+    "decode_margins",
+    "smallest_exact_bits",
+    "fixed_readout_permutations",
 ]
 
 _LN2 = math.log(2.0)
@@ -819,9 +839,10 @@ def sufficient_bits(net: PairAndNetwork, s) -> int:
 def plot_bounds_explorer(m=10_000, m_prime=100_000, bits_per_parameter=8.0, layers=1):
     """Neuron lower bound against :math:`m'` for both families, marked at the chosen :math:`m'`.
 
-    Left: :func:`min_neurons` for permutations of :math:`m'` features and for sets of
-    :math:`m'` pairs of ``m`` features (up to :math:`\\binom m2`), for ``bits_per_parameter``
-    and ``layers``, on log-log axes, with the guide :math:`\\sqrt{m'\\log_2 m'/(bL)}`.
+    Left: :func:`min_neurons`, the width of each of ``layers`` layers, for permutations of
+    :math:`m'` features and for sets of :math:`m'` pairs of ``m`` features (up to :math:`\\binom m2`);
+    the depth-free total :func:`min_total_neurons`, which ``layers`` does not change; the total
+    of ``layers`` layers of the smallest width; and the guide :math:`\\sqrt{m'\\log_2 m'/(bL)}`.
     Right: the capacity :func:`max_features` against the width :math:`n`.
 
     Returns
@@ -842,17 +863,24 @@ def plot_bounds_explorer(m=10_000, m_prime=100_000, bits_per_parameter=8.0, laye
     n_pair = min_neurons(log2_pair_families(m, pair_grid), b, layers)
     guide = np.sqrt(grid * np.log2(grid) / (b * layers))
 
+    total_perm = min_total_neurons(log2_permutations(grid), b)
+
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax.loglog(grid, n_perm, label="permutations of $m'$ features")
-    ax.loglog(pair_grid, n_pair, label=f"sets of $m'$ pairs of $m$ = {m:,} features")
+    ax.loglog(grid, n_perm, label=f"width of each of L = {layers} layer(s), permutations")
+    ax.loglog(pair_grid, n_pair, label=f"width of each layer, pairs of m = {m:,} features")
+    ax.loglog(grid, total_perm, "k-", lw=2.0, label="total neurons, any depth (permutations)")
+    if layers > 1:
+        ax.loglog(grid, layers * n_perm, "--", color="0.45", label=f"total of {layers} layers of that width")
     ax.loglog(grid, guide, "k:", label=r"$\sqrt{m'\log_2 m' / (bL)}$")
     here_perm = min_neurons(log2_permutations(m_prime), b, layers)
     here_pair = min_neurons(log2_pair_families(m, m_prime), b, layers)
     ax.plot([m_prime], [here_perm], "o", color="C0")
     ax.plot([m_prime], [here_pair], "s", color="C1")
     ax.set_xlabel("output features m′")
-    ax.set_ylabel("neurons n (lower bound)")
-    ax.set_title(f"n ≥ … at b = {b:g} bits, L = {layers}: {here_perm:,} / {here_pair:,} at m′ = {m_prime:,}")
+    ax.set_ylabel("neurons (lower bound)")
+    here_total = min_total_neurons(log2_permutations(m_prime), b)
+    ax.set_title(f"b = {b:g} bits, L = {layers}, m′ = {m_prime:,}: width ≥ {here_perm:,} (perm.) / "
+                 f"{here_pair:,} (pairs); total ≥ {here_total:,}")
     ax.title.set_fontsize(10)
     ax.legend(fontsize=8)
 
@@ -866,3 +894,415 @@ def plot_bounds_explorer(m=10_000, m_prime=100_000, bits_per_parameter=8.0, laye
     ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# the scope of the bound: total neurons, the per-output-slot error model, the all-zero network
+# --------------------------------------------------------------------------------------------------
+def min_total_neurons(log2_family, bits_per_parameter):
+    """Smallest total neuron count :math:`N \\ge 1` with :math:`(N^2+N)\\,b \\ge \\log_2|\\mathcal F|`, at *any* depth.
+
+    A feed-forward ReLU network (any depth, skip connections allowed) whose units,
+    input coordinates included, number :math:`N` has at most :math:`N(N+1)/2 \\le N^2+N`
+    weights and biases: order the units topologically; unit ``i`` has at most ``i - 1``
+    incoming weights and one bias.  The counting principle then gives
+    :math:`N \\ge \\sqrt{\\log_2|\\mathcal F|/b} - 1`, whatever the depth.  This is
+    :func:`min_neurons` with one layer, read as a bound on the total count.
+
+    Returns
+    -------
+    int or ndarray of int64 (broadcast shape)
+    """
+    return min_neurons(log2_family, bits_per_parameter, 1)
+
+
+def _log2_binom_cumsum(n_total: float, k_max: int) -> float:
+    """log2 of sum_{j <= k_max} C(n_total, j), exactly in floating point (log-sum-exp over j)."""
+    if k_max <= 0:
+        return 0.0
+    j = np.arange(0, k_max + 1, dtype=float)
+    ln_terms = -np.log(n_total + 1.0) - betaln(n_total - j + 1.0, j + 1.0)
+    top = ln_terms.max()
+    return float((top + np.log(np.exp(ln_terms - top).sum())) / _LN2)
+
+
+def log2_tolerant_pair_bound(m, m_prime, eps):
+    """Bits a network needs to compute any set of ``m_prime`` pairs when ``eps·m_prime`` output slots may be wrong.
+
+    The error model (per output slot): output slot ``j`` must be right on every input with
+    at most two active features, except for at most :math:`k = \\lfloor \\varepsilon m' \\rfloor`
+    slots.  One setting of the parameters is then consistent with at most
+    :math:`A = \\sum_{j\\le k}\\binom{m'}{j}\\cdot\\sum_{j\\le k}\\binom{N}{j}` members
+    (:math:`N = \\binom m2`), so the parameters must hold at least
+    :math:`\\log_2\\binom{N}{m'} - \\log_2 A \\ge (1-\\varepsilon)\\log_2\\binom{N}{m'} - 2\\varepsilon m'\\log_2(e/\\varepsilon)`
+    bits (this book's derivation, in the chapter).
+
+    Parameters
+    ----------
+    m : int in [2, 2**32]
+    m_prime : int in [1, C(m, 2)]
+    eps : float in [0, 1]
+        Fraction of output slots allowed to be wrong.  ``k`` must be at most 10**7.
+
+    Returns
+    -------
+    float
+        :math:`\\max(0, \\log_2\\binom{N}{m'} - \\log_2 A)`.
+    """
+    m = as_int("m", m, min_value=2, max_value=MAX_M_PAIRS)
+    n_pairs = m * (m - 1) // 2
+    m_prime = as_int("m_prime", m_prime, min_value=1, max_value=n_pairs)
+    eps = as_float("eps", eps, min_value=0.0, max_value=1.0)
+    k = int(math.floor(eps * m_prime + 1e-12))
+    if k > 10**7:
+        raise ValueError(f"eps * m_prime = {k} wrong slots is too many to sum exactly; use eps * m_prime <= 1e7")
+    full = float(log2_pair_families(m, m_prime))
+    loss = _log2_binom_cumsum(float(m_prime), k) + _log2_binom_cumsum(float(n_pairs), k)
+    return max(0.0, full - loss)
+
+
+def zero_network_error_bound(m, m_prime, s):
+    """Upper bound :math:`\\binom s2 m'/\\binom m2` on the chance that the all-zero network errs.
+
+    On a uniformly random input with exactly ``s`` of ``m`` features active, a fixed pair is
+    inside the active set with probability :math:`\\binom s2/\\binom m2`; the network that
+    outputs 0 everywhere errs only when some of the ``m_prime`` pairs is inside, so by the
+    union bound (linearity of expectation) it errs with probability at most
+    :math:`\\binom s2 m'/\\binom m2`, *for every fixed set of pairs*.
+
+    Returns
+    -------
+    float or ndarray of float64 (broadcast shape)
+    """
+    m_arr = _int_array("m", m, min_value=2, max_value=MAX_M_PAIRS).astype(float)
+    k_arr = _int_array("m_prime", m_prime, min_value=0).astype(float)
+    s_arr = _int_array("s", s, min_value=0).astype(float)
+    if np.any(s_arr > m_arr):
+        raise ValueError("s must be at most m (active features among m)")
+    val = s_arr * (s_arr - 1) / (m_arr * (m_arr - 1)) * k_arr
+    return _out(np.asarray(val), all(np.ndim(a) == 0 for a in (m, m_prime, s)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Chapter 4's network as a two-layer ReLU network: check it, round it
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TwoLayerMLP:
+    """A one-hidden-layer ReLU network with fixed codes, read for rounding and exhaustive checks.
+
+    The model (every matrix may be a scipy sparse matrix or a dense array)::
+
+        x = E_in f                    (n,)  fixed input code E_in (n, m), not a parameter
+        h = ReLU(W1 x + b1)           (n_hidden,)   W1 (n_hidden, n), b1 (n_hidden,)
+        y = W2 h                      (n,)  W2 (n, n_hidden)
+        output e = [ <readout[e], y> > tau ]   readout (m', n) fixed, not a parameter
+
+    The parameters are ``W1``, ``b1`` and ``W2``; ``pairs`` (m', 2) says which AND output e
+    must compute.
+    """
+
+    E_in: object
+    W1: object
+    b1: np.ndarray
+    W2: object
+    readout: object
+    tau: float
+    pairs: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return int(self.E_in.shape[1])
+
+    @property
+    def m_prime(self) -> int:
+        return int(self.pairs.shape[0])
+
+
+def as_two_layer(net) -> TwoLayerMLP:
+    """Adapter: read a network built by :func:`superposition.pairwise_and.build_pairwise_and` as a :class:`TwoLayerMLP`.
+
+    This is the one place that knows the layout of Chapter 4's network.  It uses the public
+    attributes ``E_in_T`` (m, n), ``B`` (n, m), ``R`` (m', n), ``E_out_T`` (m', n), ``theta``,
+    ``tau`` and ``pairs``: :math:`W_1 = B\\,E_{in}^\\top` (sparse n × n), :math:`b_1 = -\\theta\\mathbf 1`,
+    :math:`W_2 = E_{out} R` (sparse n × n), readout = ``E_out_T``.  If the network offers an
+    ``as_mlp()`` export with attributes ``W1, b1, W2, E_in, readout, tau, pairs`` (or a
+    :class:`TwoLayerMLP` itself), that is used instead.
+
+    Returns
+    -------
+    TwoLayerMLP (W1, W2 float32 CSR, as Chapter 4 computes them; the codes float64)
+    """
+    import scipy.sparse as sp
+
+    if isinstance(net, TwoLayerMLP):
+        return net
+    if hasattr(net, "as_mlp"):
+        mlp = net.as_mlp()
+        if isinstance(mlp, TwoLayerMLP):
+            return mlp
+        try:
+            return TwoLayerMLP(E_in=mlp.E_in, W1=mlp.W1, b1=np.asarray(mlp.b1, dtype=float), W2=mlp.W2,
+                               readout=mlp.readout, tau=float(mlp.tau), pairs=np.asarray(mlp.pairs))
+        except AttributeError:
+            pass  # fall back to the sparse factors below
+    needed = ("E_in_T", "B", "R", "E_out_T", "theta", "tau", "pairs")
+    missing = [a for a in needed if not hasattr(net, a)]
+    if missing:
+        raise TypeError(f"net must be a network from build_pairwise_and (missing attributes {missing})")
+    E_in_T = sp.csr_matrix(net.E_in_T, dtype=np.float32)
+    W1 = (sp.csr_matrix(net.B, dtype=np.float32) @ E_in_T).tocsr()
+    W2 = (sp.csr_matrix(net.E_out_T, dtype=np.float32).T @ sp.csr_matrix(net.R, dtype=np.float32)).tocsr()
+    E_in_T = E_in_T.astype(np.float64)
+    return TwoLayerMLP(
+        E_in=E_in_T.T.tocsr(), W1=W1, b1=np.full(W1.shape[0], -float(net.theta)), W2=W2,
+        readout=sp.csr_matrix(net.E_out_T, dtype=np.float64), tau=float(net.tau), pairs=np.asarray(net.pairs),
+    )
+
+
+def round_per_tensor(matrix, bits):
+    """Symmetric uniform quantisation with one scale per tensor: returns ``(rounded, scale)``.
+
+    Every entry is rounded to the nearest point of :math:`\\{k\\Delta : |k| \\le 2^{b-1}-1\\}`,
+    :math:`\\Delta = \\max|v|/(2^{b-1}-1)` (one sign bit, ``bits - 1`` magnitude bits).  The
+    scale :math:`\\Delta` is one extra real parameter per tensor.  Zeros stay zero, so a
+    scipy sparse matrix is rounded on its stored entries and stays sparse.
+
+    Parameters
+    ----------
+    matrix : ndarray or scipy sparse matrix
+    bits : int in [2, 52]
+
+    Returns
+    -------
+    (same type as ``matrix``; float32 stays float32, anything else becomes float64), float
+    """
+    import scipy.sparse as sp
+
+    bits = as_int("bits", bits, min_value=2, max_value=52)
+    levels = 2 ** (bits - 1) - 1
+    dtype = np.float32 if getattr(matrix, "dtype", None) == np.float32 else np.float64
+    if sp.issparse(matrix):
+        out = sp.csr_matrix(matrix, dtype=dtype, copy=True)
+        vals = out.data
+    else:
+        out = np.array(matrix, dtype=dtype, copy=True)
+        vals = out.reshape(-1)
+    big = float(np.max(np.abs(vals))) if vals.size else 0.0
+    if big == 0.0:
+        return out, 0.0
+    step = big / levels
+    vals[...] = np.clip(np.round(vals.astype(np.float64) / step), -levels, levels) * step
+    if sp.issparse(out):
+        out.eliminate_zeros()
+    return out, step
+
+
+def sparse_active_sets(m, s_max=2):
+    """Every input on ``m`` features with at most ``s_max`` active ones, as index rows padded with -1.
+
+    Returns
+    -------
+    ndarray of int64, shape (sum_{k<=s_max} C(m, k), s_max)
+        Row 0 is the empty input; then the singles; then the pairs (lexicographic), ...
+    """
+    m = as_int("m", m, min_value=2, max_value=100_000)
+    s_max = as_int("s_max", s_max, min_value=1, max_value=3)
+    total = sum(math.comb(m, k) for k in range(s_max + 1))
+    require_size("the list of sparse inputs", total * s_max * 8.0, limit_bytes=_MEMORY_LIMIT,
+                 advice="lower m or s_max")
+    rows = [np.full((1, s_max), -1, dtype=np.int64)]
+    for k in range(1, s_max + 1):
+        if k == 1:
+            c = np.arange(m, dtype=np.int64)[:, None]
+        elif k == 2:
+            c = np.stack(np.triu_indices(m, 1), axis=1).astype(np.int64)
+        else:
+            c = _multisets(m, k, strict=True).astype(np.int64)
+        rows.append(np.concatenate([c, np.full((c.shape[0], s_max - k), -1, dtype=np.int64)], axis=1))
+    return np.concatenate(rows, axis=0)
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    """What :func:`decode_margins` measured over a batch of inputs.
+
+    ``wrong_bits``: outputs decoded wrongly, summed over the inputs; ``wrong_inputs``: inputs with
+    at least one wrong output; ``min_true``: smallest decoded value of an output that should be 1
+    (``inf`` if none); ``max_false``: largest decoded value of an output that should be 0;
+    ``n_inputs``.  The network is right on every input iff ``wrong_bits == 0``, i.e.
+    ``min_true > tau >= max_false``.
+    """
+
+    wrong_bits: int
+    wrong_inputs: int
+    min_true: float
+    max_false: float
+    n_inputs: int
+
+
+def decode_margins(mlp, active, *, W1=None, b1=None, W2=None, batch=None) -> DecodeResult:
+    """Run a :class:`TwoLayerMLP` on every row of ``active`` and compare each decoded output with the truth.
+
+    Parameters
+    ----------
+    mlp : TwoLayerMLP, or a network accepted by :func:`as_two_layer`
+    active : (batch, k) int array of active feature indices, ``-1`` = padding (e.g. :func:`sparse_active_sets`)
+    W1, b1, W2 : optional replacements of the parameters (e.g. rounded copies)
+    batch : inputs processed at a time (default: so that an (m', batch) block stays below 64 MiB)
+
+    Returns
+    -------
+    DecodeResult
+    """
+    import scipy.sparse as sp
+
+    mlp = as_two_layer(mlp)
+    act = np.asarray(active)
+    if act.ndim != 2 or not np.issubdtype(act.dtype, np.integer):
+        raise ValueError(f"active must be a 2-d integer array (inputs, k) padded with -1, got shape {act.shape}")
+    m, mp = mlp.m, mlp.m_prime
+    if np.any(act >= m) or np.any(act < -1):
+        raise ValueError(f"active must hold feature indices in [0, m) = [0, {m}) or -1 for padding")
+    W1 = mlp.W1 if W1 is None else W1
+    b1 = mlp.b1 if b1 is None else np.asarray(b1, dtype=float)
+    W2 = mlp.W2 if W2 is None else W2
+    if batch is None:  # keep the dense (n, batch) and the decoded (m', batch) blocks near 16 MiB
+        batch = int(max(1, min(2048, 2**21 // max(mlp.W1.shape[0], mp, 1))))
+    batch = as_int("batch", batch, min_value=1)
+    keys = mlp.pairs[:, 0].astype(np.int64) * m + mlp.pairs[:, 1]
+    keys_rev = mlp.pairs[:, 1].astype(np.int64) * m + mlp.pairs[:, 0]
+    all_keys = np.concatenate([keys, keys_rev])
+    order = np.argsort(all_keys)
+    sorted_keys, key_out = all_keys[order], np.concatenate([np.arange(mp), np.arange(mp)])[order]
+    wrong_bits = wrong_inputs = 0
+    min_true, max_false = math.inf, -math.inf
+    for lo in range(0, act.shape[0], batch):
+        blk = act[lo:lo + batch]
+        b, k = blk.shape
+        rr, cc = np.nonzero(blk >= 0)
+        F = sp.csc_matrix((np.ones(rr.size), (blk[rr, cc], rr)), shape=(m, b))  # (m, b) indicator
+        # ground truth: the output pairs inside each active set, as (output, input) coordinates
+        iu, ju = np.triu_indices(k, 1)
+        a_, b_ = blk[:, iu], blk[:, ju]
+        valid = (a_ >= 0) & (b_ >= 0)
+        cand = np.where(valid, a_ * m + b_, -1)
+        pos = np.clip(np.searchsorted(sorted_keys, cand), 0, sorted_keys.size - 1)
+        hit = valid & (sorted_keys[pos] == cand)
+        t_in, t_slot = np.nonzero(hit)
+        t_out = key_out[pos[t_in, t_slot]]
+        t_code = np.unique(t_out.astype(np.int64) * b + t_in)
+        # forward pass: dense pre-activations (n_hidden, b), then the (mostly zero) ReLU output kept sparse
+        x = mlp.E_in @ F
+        x = x.toarray() if sp.issparse(x) else np.asarray(x)
+        pre = W1 @ x.astype(W1.dtype, copy=False)  # same dtype: no upcast copy of a large sparse W1
+        pre = np.asarray(pre.toarray() if sp.issparse(pre) else pre, dtype=np.float64)
+        pre += b1[:, None]
+        np.maximum(pre, 0.0, out=pre)
+        H = sp.csc_matrix(pre, dtype=W2.dtype)
+        del pre, x
+        Y = W2 @ H
+        Y = Y if sp.issparse(Y) else sp.csc_matrix(np.asarray(Y))
+        D = mlp.readout @ Y.astype(np.float64)
+        D = sp.coo_matrix(D)
+        D.eliminate_zeros()
+        d_code = D.row.astype(np.int64) * b + D.col
+        d_val = D.data.astype(np.float64)
+        del D, H, Y
+        o = np.argsort(d_code)
+        d_code, d_val = d_code[o], d_val[o]
+        # decoded value at every true coordinate (0 where nothing was stored)
+        if d_code.size:
+            tp = np.clip(np.searchsorted(d_code, t_code), 0, d_code.size - 1)
+            t_val = np.where(d_code[tp] == t_code, d_val[tp], 0.0)
+        else:
+            t_val = np.zeros(t_code.size)
+        is_true = np.isin(d_code, t_code, assume_unique=False)
+        f_val = d_val[~is_true]
+        n_false_total = mp * b - t_code.size
+        wrong_t = t_code[t_val <= mlp.tau]
+        wrong_f = d_code[~is_true][f_val > mlp.tau]
+        wrong_bits += int(wrong_t.size + wrong_f.size)
+        wrong_inputs += int(np.unique(np.concatenate([wrong_t % b, wrong_f % b])).size)
+        if t_code.size:
+            min_true = min(min_true, float(t_val.min()))
+        if n_false_total > 0:
+            stored_max = float(f_val.max()) if f_val.size else -math.inf
+            max_false = max(max_false, stored_max, 0.0 if f_val.size < n_false_total else -math.inf)
+    return DecodeResult(wrong_bits, wrong_inputs, min_true, max_false, int(act.shape[0]))
+
+
+def smallest_exact_bits(net, active_sets, *, max_bits=16, min_bits=2):
+    """Smallest ``b`` for which rounding W₁, b₁ and W₂ per tensor to ``b`` bits keeps every output right.
+
+    Each parameter tensor is rounded by :func:`round_per_tensor` (one scale per tensor,
+    i.e. three extra real parameters in all); the rounded network is run on every row of
+    ``active_sets`` by :func:`decode_margins`.  Returns the first ``b`` in
+    ``[min_bits, max_bits]`` with zero wrong bits, and the margins per ``b`` tried.
+
+    Parameters
+    ----------
+    net : a network from :func:`superposition.pairwise_and.build_pairwise_and`, or a :class:`TwoLayerMLP`
+    active_sets : (inputs, k) int array padded with -1
+    max_bits, min_bits : int
+
+    Returns
+    -------
+    (int, dict[int, DecodeResult])
+
+    Raises
+    ------
+    ValueError
+        If the unrounded network already errs on ``active_sets`` (no precision helps), or if
+        no ``b <= max_bits`` keeps it exact.
+    """
+    mlp = as_two_layer(net)
+    min_bits = as_int("min_bits", min_bits, min_value=2, max_value=52)
+    max_bits = as_int("max_bits", max_bits, min_value=min_bits, max_value=52)
+    base = decode_margins(mlp, active_sets)
+    if base.wrong_bits:
+        raise ValueError(f"the unrounded network already gets {base.wrong_bits} bits wrong on active_sets: "
+                         "no precision makes it exact (widen the network)")
+    tried = {}
+    for b in range(min_bits, max_bits + 1):
+        W1, _ = round_per_tensor(mlp.W1, b)
+        b1, _ = round_per_tensor(mlp.b1, b)
+        W2, _ = round_per_tensor(mlp.W2, b)
+        tried[b] = decode_margins(mlp, active_sets, W1=W1, b1=b1, W2=W2)
+        if tried[b].wrong_bits == 0:
+            return b, tried
+    raise ValueError(f"no b <= max_bits = {max_bits} keeps every output right")
+
+
+# --------------------------------------------------------------------------------------------------
+# a fixed-readout miniature: permutations of k features
+# --------------------------------------------------------------------------------------------------
+def fixed_readout_permutations(k):
+    """Count, by enumeration, how a fixed-readout class computes the permutations of ``k`` features.
+
+    The class: ``k`` hidden ReLU units :math:`h_i = \\mathrm{ReLU}(w_i\\cdot x + \\beta_i)` with
+    :math:`w_i \\in \\{-1,0,1\\}^k`, :math:`\\beta_i \\in \\{-1,0,1\\}`, and the *fixed* readout
+    "output ``i`` is :math:`[h_i > 0]`" (the same for every member).  Inputs: the zero input and
+    the ``k`` single-feature inputs.  Member :math:`\\pi` asks output ``i`` to equal :math:`x_{\\pi(i)}`.
+    The units are independent, so the settings computing :math:`\\pi` number
+    :math:`\\prod_i c_{\\pi(i)}`, where :math:`c_j` is the number of single-unit settings that compute
+    :math:`x_j`; every unit setting is enumerated to find :math:`c_j`.
+
+    Returns
+    -------
+    dict with ``members`` (k!), ``realised`` (members some setting computes), ``settings_per_member``
+    (the same for every member), ``settings`` (:math:`3^{k(k+1)}`, all settings of the class)
+    """
+    k = as_int("k", k, min_value=1, max_value=6)
+    grid = np.array(np.meshgrid(*([np.array([-1, 0, 1])] * (k + 1)), indexing="ij")).reshape(k + 1, -1).T
+    w, beta = grid[:, :k], grid[:, k]  # (3^(k+1), k), (3^(k+1),)
+    inputs = np.vstack([np.zeros((1, k), dtype=np.int64), np.eye(k, dtype=np.int64)])  # zero input, then e_1..e_k
+    fires = (w @ inputs.T + beta[:, None]) > 0  # (settings of one unit, k + 1 inputs)
+    targets = inputs.T.astype(bool)  # target j: on exactly at e_j
+    c = np.array([int(np.all(fires == targets[j][None, :], axis=1).sum()) for j in range(k)])
+    per_member = int(np.prod(c.astype(object)))
+    return {
+        "members": math.factorial(k),
+        "realised": math.factorial(k) if np.all(c > 0) else 0,
+        "settings_per_member": per_member,
+        "settings": 3 ** (k * (k + 1)),
+    }

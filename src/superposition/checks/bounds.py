@@ -14,9 +14,18 @@ import numpy as np
 from scipy.special import gammaln
 
 from .. import bounds as _b
-from ._core import CheckPassed, Mistake, check_against_reference
+from . import _core
+from ._core import CheckFailed, CheckPassed, Mistake, check_against_reference, outputs_match
 
-__all__ = ["check_log2_pair_families", "check_min_neurons", "check_max_features"]
+__all__ = [
+    "check_log2_pair_families",
+    "check_min_neurons",
+    "check_max_features",
+    "check_zero_network_error",
+    "check_min_total_neurons",
+    "check_fraction_computable",
+    "check_settings_per_member",
+]
 
 _LN2 = math.log(2.0)
 
@@ -25,6 +34,50 @@ def _log2_comb(n, k):
     n = np.asarray(n, dtype=float)
     k = np.asarray(k, dtype=float)
     return (gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)) / _LN2
+
+
+def _check(exercise, candidate, reference, cases, *, mistakes, params, **kwargs) -> CheckPassed:
+    """:func:`check_against_reference`, naming a mistake only if it reproduces the answer on *every* case.
+
+    The student's function is first run on all cases.  A ``TypeError`` from calling it with the
+    exercise's parameter names becomes "name your parameters (...)".  Only the mistakes whose output
+    equals the student's on every case are passed on, so a diagnosis is never a coincidence of one case.
+    """
+    if _core._RECORDERS or not callable(candidate):
+        return check_against_reference(exercise, candidate, reference, cases, mistakes=mistakes, **kwargs)
+    outputs = []
+    for case in cases:
+        try:
+            outputs.append(candidate(**dict(case)))
+        except NotImplementedError:
+            outputs = None
+            break
+        except TypeError as exc:
+            text = str(exc)
+            if "argument" in text and ("keyword" in text or "positional" in text):
+                raise CheckFailed(
+                    f"{exercise}: name your parameters ({params}): the check calls your function as "
+                    f"f({', '.join(p + '=...' for p in params.split(', '))}). Python said: {text}"
+                ) from None
+            outputs = None
+            break
+        except Exception:  # noqa: BLE001 - the shared machinery reports the student's exception
+            outputs = None
+            break
+    kept = []
+    if outputs is not None:
+        rtol, atol = kwargs.get("rtol", 1e-6), kwargs.get("atol", 1e-9)
+        for mistake in mistakes:
+            try:
+                same = all(
+                    outputs_match(got, mistake.implementation(**dict(case)), rtol=rtol, atol=atol)
+                    for got, case in zip(outputs, cases)
+                )
+            except Exception:  # noqa: BLE001 - a variant that cannot run does not match
+                same = False
+            if same:
+                kept.append(mistake)
+    return check_against_reference(exercise, candidate, reference, cases, mistakes=kept, **kwargs)
 
 
 # ---------------------------------------------------------------- Exercise 3.1
@@ -71,12 +124,13 @@ _PAIR_MISTAKES = [
 
 def check_log2_pair_families(candidate) -> CheckPassed:
     """Exercise 3.1: ``candidate(m, m_prime)`` must return :math:`\\log_2\\binom{\\binom m2}{m'}`."""
-    return check_against_reference(
+    return _check(
         "Exercise 3.1 (bits to name a pair family)",
         candidate,
         _b.log2_pair_families,
         _PAIR_CASES,
         mistakes=_PAIR_MISTAKES,
+        params="m, m_prime",
         rtol=1e-6,
         success="Naming a set of m' pairs costs about m' log2(e C(m,2)/m') bits.",
     )
@@ -89,7 +143,18 @@ _NEURON_CASES = [
     {"log2_family": 1.0e6, "bits_per_parameter": 4.0, "layers": 3},
     {"log2_family": float(_b.log2_permutations(10**5)), "bits_per_parameter": 8.0, "layers": 2},
     {"log2_family": 0.5, "bits_per_parameter": 8.0, "layers": 1},
+    # exactly on a boundary: 3 layers * (10**2 + 10) * 2 bits = 660 bits; n = 10 is enough (>=, not >)
+    {"log2_family": 660.0, "bits_per_parameter": 2.0, "layers": 3},
+    # separates L (n**2 + n) from L n**2 + n (biases counted once per network): n = 20 vs 21
+    {"log2_family": 3 * 420.0, "bits_per_parameter": 1.0, "layers": 3},
 ]
+
+
+def _smallest_n(ok):
+    n = 1
+    while not ok(n):
+        n += 1
+    return n
 
 
 def _n_sq_only(log2_family, bits_per_parameter, layers):
@@ -97,6 +162,18 @@ def _n_sq_only(log2_family, bits_per_parameter, layers):
 
 
 _NEURON_MISTAKES = [
+    Mistake(
+        "you used a strict inequality: a width is enough when L (n**2 + n) b >= log2|F|, so equality is enough",
+        lambda log2_family, bits_per_parameter, layers: _smallest_n(
+            lambda n: layers * (n * n + n) * bits_per_parameter > log2_family
+        ),
+    ),
+    Mistake(
+        "you counted the biases once per network (L n**2 + n); every layer has its own n biases: L (n**2 + n)",
+        lambda log2_family, bits_per_parameter, layers: _smallest_n(
+            lambda n: (layers * n * n + n) * bits_per_parameter >= log2_family * (1 - 1e-12)
+        ),
+    ),
     Mistake(
         "you forgot the biases: a layer R^n -> R^n has n**2 weights *plus n biases*, so solve L (n**2 + n) b >= log2|F|",
         _n_sq_only,
@@ -133,12 +210,13 @@ _NEURON_MISTAKES = [
 
 def check_min_neurons(candidate) -> CheckPassed:
     """Exercise 3.2: ``candidate(log2_family, bits_per_parameter, layers)`` must return the smallest width."""
-    return check_against_reference(
+    return _check(
         "Exercise 3.2 (the neuron lower bound)",
         candidate,
         _b.min_neurons,
         _NEURON_CASES,
         mistakes=_NEURON_MISTAKES,
+        params="log2_family, bits_per_parameter, layers",
         rtol=0,
         atol=0,
         success="n >= sqrt(log2|F| / (b L)), up to the bias term.",
@@ -151,6 +229,9 @@ _CAPACITY_CASES = [
     {"n": 100, "bits_per_parameter": 8.0},
     {"n": 1000, "bits_per_parameter": 4.0},
     {"n": 1, "bits_per_parameter": 1.0},
+    {"n": 3, "bits_per_parameter": 2.0},
+    {"n": 30, "bits_per_parameter": 1.0},
+    {"n": 10, "bits_per_parameter": 2.0},  # separates Stirling (51) from "first m' that does not fit" (52)
 ]
 
 
@@ -189,6 +270,16 @@ _CAPACITY_MISTAKES = [
         lambda n, bits_per_parameter: int(bits_per_parameter * n * n / math.log2(n)) if n > 1 else 1,
     ),
     Mistake(
+        "you used Stirling's approximation m' log2(m'/e) in place of log2(m'!); it is below log2(m'!), so it lets "
+        "too many features fit: compute log2(m'!) exactly with gammaln(m' + 1) / np.log(2)",
+        lambda n, bits_per_parameter: _capacity_with(
+            n,
+            bits_per_parameter,
+            budget_fn=lambda v: v * v + v,
+            log_fn=lambda k: k * math.log2(k / math.e) if k > 0 else 0.0,
+        ),
+    ),
+    Mistake(
         "you used m' log2 m' in place of log2(m'!); the permutation family has exactly m'! members",
         lambda n, bits_per_parameter: _capacity_with(
             n,
@@ -206,13 +297,188 @@ def _capacity_reference(n, bits_per_parameter):
 
 def check_max_features(candidate) -> CheckPassed:
     """Exercise 3.3: ``candidate(n, bits_per_parameter)`` must return the permutation-family capacity of one layer."""
-    return check_against_reference(
+    return _check(
         "Exercise 3.3 (capacity of n neurons)",
         candidate,
         _capacity_reference,
         _CAPACITY_CASES,
         mistakes=_CAPACITY_MISTAKES,
+        params="n, bits_per_parameter",
         rtol=0,
         atol=0,
         success="n neurons compute at most about b n^2 / log2(b n^2) features of the permutation family.",
+    )
+
+
+# ---------------------------------------------------------------- Exercise 3.4
+_ZERO_CASES = [
+    {"m": 10_000, "m_prime": 100_000, "s": 4},
+    {"m": 100, "m_prime": 50, "s": 3},
+    {"m": 1000, "m_prime": 2000, "s": 2},
+    {"m": 20, "m_prime": 190, "s": 5},
+]
+
+_ZERO_MISTAKES = [
+    Mistake(
+        "you used C(m, s), the number of inputs; a fixed pair is inside a random s-set with chance C(s,2)/C(m,2)",
+        lambda m, m_prime, s: m_prime / math.comb(m, s),
+    ),
+    Mistake(
+        "you used s**2 / m**2 (ordered pairs with repeats); the chance is C(s,2)/C(m,2) = s(s-1)/(m(m-1))",
+        lambda m, m_prime, s: m_prime * s * s / (m * m),
+    ),
+    Mistake(
+        "you forgot the m' pairs: the zero network errs when *any* of the m' pairs is active (union bound)",
+        lambda m, m_prime, s: s * (s - 1) / (m * (m - 1)),
+    ),
+]
+
+
+def check_zero_network_error(candidate) -> CheckPassed:
+    """Exercise 3.4: ``candidate(m, m_prime, s)`` must return the union bound C(s,2) m'/C(m,2)."""
+    return _check(
+        "Exercise 3.4 (the all-zero network)",
+        candidate,
+        _b.zero_network_error_bound,
+        _ZERO_CASES,
+        mistakes=_ZERO_MISTAKES,
+        params="m, m_prime, s",
+        rtol=1e-9,
+        success="The network that outputs 0 is right on about 99% of random inputs: 'right with high probability "
+        "on random inputs' is too weak an error model for a lower bound.",
+    )
+
+
+# ---------------------------------------------------------------- Exercise 3.5
+_TOTAL_CASES = [
+    {"log2_family": 1.0e6, "bits_per_parameter": 8.0, "layers": 1},
+    {"log2_family": 1.0e6, "bits_per_parameter": 8.0, "layers": 4},
+    {"log2_family": 1.0e8, "bits_per_parameter": 4.0, "layers": 16},
+    {"log2_family": 12.0, "bits_per_parameter": 1.0, "layers": 2},
+]
+
+
+def _total_reference(log2_family, bits_per_parameter, layers):
+    return _b.min_total_neurons(log2_family, bits_per_parameter)
+
+
+_TOTAL_MISTAKES = [
+    Mistake(
+        "you returned the width of each layer, sqrt(log2|F| / (b L)); the question is about all neurons together, "
+        "and the total count N of a network of any depth has at most N**2 + N parameters",
+        lambda log2_family, bits_per_parameter, layers: _b.min_neurons(log2_family, bits_per_parameter, layers),
+    ),
+    Mistake(
+        "you multiplied the per-layer width by L; that is the total of a network whose layers all have the "
+        "smallest width, not a bound that holds at every depth",
+        lambda log2_family, bits_per_parameter, layers: layers
+        * _b.min_neurons(log2_family, bits_per_parameter, layers),
+    ),
+    Mistake(
+        "you forgot the biases: N neurons have at most N**2 weights *plus N biases*",
+        lambda log2_family, bits_per_parameter, layers: _smallest_n(
+            lambda n: n * n * bits_per_parameter >= log2_family * (1 - 1e-12)
+        ),
+    ),
+]
+
+
+def check_min_total_neurons(candidate) -> CheckPassed:
+    """Exercise 3.5: ``candidate(log2_family, bits_per_parameter, layers)`` must ignore ``layers``."""
+    return _check(
+        "Exercise 3.5 (total neurons at any depth)",
+        candidate,
+        _total_reference,
+        _TOTAL_CASES,
+        mistakes=_TOTAL_MISTAKES,
+        params="log2_family, bits_per_parameter, layers",
+        rtol=0,
+        atol=0,
+        success="Depth lowers the width each layer needs, never the total number of neurons.",
+    )
+
+
+# ---------------------------------------------------------------- Exercise 3.6
+_FRACTION_CASES = [
+    {"log2_family": 100.0, "bits": 90.0},
+    {"log2_family": 1.0e4, "bits": 9.99e3},
+    {"log2_family": 10.0, "bits": 20.0},
+    {"log2_family": 50.0, "bits": 50.0},
+]
+
+
+def _fraction_reference(log2_family, bits):
+    return min(1.0, 2.0 ** (bits - log2_family))
+
+
+_FRACTION_MISTAKES = [
+    Mistake(
+        "a fraction is at most 1: when the settings outnumber the members, every member may be computable",
+        lambda log2_family, bits: 2.0 ** (bits - log2_family),
+    ),
+    Mistake(
+        "the ratio is upside down: at most 2**bits members are computable, a fraction 2**bits / |F| of the family",
+        lambda log2_family, bits: min(1.0, 2.0 ** (log2_family - bits)),
+    ),
+]
+
+
+def check_fraction_computable(candidate) -> CheckPassed:
+    """Exercise 3.6: ``candidate(log2_family, bits)`` must return min(1, 2**bits / |F|)."""
+    return _check(
+        "Exercise 3.6 (most members)",
+        candidate,
+        _fraction_reference,
+        _FRACTION_CASES,
+        mistakes=_FRACTION_MISTAKES,
+        params="log2_family, bits",
+        rtol=1e-9,
+        atol=0,
+        success="With t bits fewer than log2|F|, at most a 2**-t fraction of the members can be computed.",
+    )
+
+
+# ---------------------------------------------------------------- Exercise 3.7
+_PERM_CASES = [{"k": 1}, {"k": 2}, {"k": 3}, {"k": 4}]
+
+
+def _settings_per_member_reference(k):
+    return _b.fixed_readout_permutations(k)["settings_per_member"]
+
+
+_PERM_MISTAKES = [
+    Mistake(
+        "you let the bias be anything; with beta = -1 the unit can never fire on a single feature, and with beta = 1 "
+        "it fires on the zero input: the bias must be 0",
+        lambda k: 2 ** (k * (k - 1)) * 3**k,
+    ),
+    Mistake(
+        "you let the other weights be anything in {-1, 0, 1}; a weight of +1 on another feature makes the unit fire "
+        "on that feature too, so the k - 1 other weights are in {-1, 0}",
+        lambda k: 3 ** (k * (k - 1)),
+    ),
+    Mistake(
+        "you counted the settings of one unit; the k units are set independently, so multiply over the k units",
+        lambda k: 2 ** (k - 1),
+    ),
+    Mistake(
+        "you counted all settings of the class, 3**(k (k + 1)); the question is how many compute one given permutation",
+        lambda k: 3 ** (k * (k + 1)),
+    ),
+]
+
+
+def check_settings_per_member(candidate) -> CheckPassed:
+    """Exercise 3.7: ``candidate(k)`` must return the number of settings computing one permutation (by enumeration)."""
+    return _check(
+        "Exercise 3.7 (a fixed-readout permutation class, by hand)",
+        candidate,
+        _settings_per_member_reference,
+        _PERM_CASES,
+        mistakes=_PERM_MISTAKES,
+        params="k",
+        rtol=0,
+        atol=0,
+        success="Every one of the k! permutations is computed by 2**(k (k - 1)) settings: the class has far more "
+        "settings than members, so counting is satisfied with room to spare at this size.",
     )
