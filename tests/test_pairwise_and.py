@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import superposition.pairwise_and as pa
@@ -56,6 +56,7 @@ def test_verifier_counts_zero_wrong_bits_exactly_when_predict_is_right(small):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n=st.sampled_from([16, 64, 2048]))
+@example(seed=900, n=16)  # a one-pair graph with s = 4: planted inputs once looped and raised
 def test_verifier_wrong_bits_equal_the_symmetric_difference_of_predict_and_truth(seed, n):
     rng = np.random.default_rng(seed)
     m = int(rng.integers(8, 40))
@@ -90,7 +91,15 @@ def test_output_blocks_do_not_change_the_result(small, monkeypatch):
     chunked = count_wrong_bits(net, active)
     np.testing.assert_array_equal(full.wrong, chunked.wrong)
     np.testing.assert_allclose(full.max_false, chunked.max_false, rtol=1e-5)
-    assert [list(p) for p in net.predict(active)] == [list(p) for p in pa.PairwiseANDNetwork.predict(net, active)]
+
+
+def test_output_blocks_do_not_change_predict(small, monkeypatch):
+    m, pairs, net = small
+    active, _ = mixed_inputs(pairs, m, 3, 10, np.random.default_rng(0))
+    full = [list(p) for p in net.predict(active)]
+    monkeypatch.setattr(pa, "_ROW_CHUNK", 7)
+    assert [list(p) for p in net.predict(active)] == full
+    assert any(len(p) for p in full)  # the comparison covers inputs with true outputs
 
 
 # ---- the factors -----------------------------------------------------------------------------------
@@ -192,6 +201,46 @@ def test_planted_inputs_switch_on_at_least_s_over_2_outputs():
     assert all(truth(pairs, r).size >= 2 for r in a)
 
 
+def test_planted_inputs_on_a_one_pair_graph_plant_the_pair_and_pad_with_random_features():
+    pairs = np.array([[9, 13]])
+    a = planted_inputs(pairs, 27, 4, 50, np.random.default_rng(0))
+    assert a.shape == (50, 4) and all(len(set(r)) == 4 for r in a) and a.max() < 27
+    assert all({9, 13} <= set(r.tolist()) for r in a)
+    assert len(np.unique(a[:, 2:])) > 5  # the padding is random, not a fixed filler
+
+
+def test_planted_inputs_on_a_star_plant_one_pair_when_no_two_pairs_are_disjoint():
+    pairs = np.array([[0, v] for v in range(1, 6)])  # a star: every two pairs share feature 0
+    a = planted_inputs(pairs, 12, 6, 40, np.random.default_rng(1))
+    assert all(len(set(r)) == 6 for r in a)
+    assert all(truth(pairs, r).size >= 1 for r in a)
+
+
+def test_planted_inputs_plant_s_over_2_disjoint_pairs_when_they_exist_even_if_rare():
+    # a path 0-1-2-3: only (0,1) and (2,3) are disjoint; random draws rarely find them
+    pairs = np.array([[0, 1], [1, 2], [2, 3]])
+    a = planted_inputs(pairs, 4, 4, 20, np.random.default_rng(2))
+    assert all(sorted(r.tolist()) == [0, 1, 2, 3] for r in a)
+
+
+def test_uniform_inputs_with_s_equal_m_are_permutations():
+    a = uniform_inputs(6, 6, 30, np.random.default_rng(0))
+    assert all(sorted(r.tolist()) == list(range(6)) for r in a)
+
+
+def test_hub_inputs_on_a_tiny_graph_have_distinct_features():
+    pairs = np.array([[0, 1], [0, 2]])
+    a = hub_inputs(pairs, 8, 5, 30, np.random.default_rng(0))
+    assert all(len(set(r)) == 5 for r in a) and a.max() < 8
+    assert np.all(a[:, 0] == 0)
+
+
+def test_greedy_matching_returns_disjoint_pairs_and_stops_at_k():
+    pairs = np.array([[0, 1], [1, 2], [2, 3], [4, 5]])
+    np.testing.assert_array_equal(pa.greedy_matching(pairs), [0, 2, 3])
+    np.testing.assert_array_equal(pa.greedy_matching(pairs, 2), [0, 2])
+
+
 def test_hub_inputs_are_a_high_degree_feature_and_its_neighbours():
     rng = np.random.default_rng(0)
     pairs = chung_lu_pairs(1000, 3000, rng)
@@ -250,7 +299,7 @@ def test_bad_active_sets_raise_value_error_naming_active(active):
 
 
 def test_unseeded_rng_is_refused():
-    with pytest.raises(TypeError, match="rng"):
+    with pytest.raises(TypeError, match=r"^rng\b"):
         build_pairwise_and(GOOD, 5, 8, 2, None)
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "chung_lu_pairs",
     "uniform_inputs",
     "planted_inputs",
+    "greedy_matching",
     "hub_inputs",
     "mixed_inputs",
     "true_outputs",
@@ -164,15 +165,70 @@ def chung_lu_pairs(m: int, m_prime: int, rng, *, exponent: float = 0.75) -> np.n
 # --------------------------------------------------------------------------------------------------
 # input generators
 # --------------------------------------------------------------------------------------------------
-def _fix_repeats(rows: np.ndarray, redraw) -> np.ndarray:
-    """Redraw (vectorised, in rounds) the rows that repeat an index."""
-    for _ in range(1000):
+def _dedupe_and_pad(rows: np.ndarray, m: int, rng) -> np.ndarray:
+    """Keep the first occurrence of each feature in every row and fill the freed slots with random
+    features absent from the row (requires s ≤ m).  Vectorised over rows: the fill draws, for each row,
+    random keys over the m features (features already in the row get +inf) and takes the smallest."""
+    b, s = rows.shape
+    srt_idx = np.argsort(rows, axis=1, kind="stable")
+    srt = np.take_along_axis(rows, srt_idx, axis=1)
+    dup_sorted = np.zeros_like(srt, dtype=bool)
+    dup_sorted[:, 1:] = srt[:, 1:] == srt[:, :-1]
+    dup = np.zeros_like(dup_sorted)
+    np.put_along_axis(dup, srt_idx, dup_sorted, axis=1)
+    out = rows.copy()
+    step = max(1, (1 << 22) // max(m, 1))  # rows per block: ≤ 4 M keys (32 MiB) at a time
+    for lo in range(0, b, step):
+        hi = min(lo + step, b)
+        keys = rng.random((hi - lo, m))
+        r = np.repeat(np.arange(hi - lo), s)
+        keys[r, rows[lo:hi].ravel()] = np.inf
+        fill = np.argsort(keys, axis=1)[:, :s]  # s fresh features per row, none already present
+        need = dup[lo:hi]
+        rank = np.cumsum(need, axis=1) - 1
+        blk = out[lo:hi]
+        blk[need] = np.take_along_axis(fill, np.where(need, rank, 0), axis=1)[need]
+    return out
+
+
+def _fix_repeats(rows: np.ndarray, redraw, m: int, rng, rounds: int = 64) -> np.ndarray:
+    """Redraw (vectorised, in rounds) the rows that repeat an index.
+
+    After ``rounds`` rounds the rows that still repeat a feature keep their first occurrences and
+    are padded with random distinct features (:func:`_dedupe_and_pad`), so the loop is always short.
+    """
+    for _ in range(rounds):
         srt = np.sort(rows, axis=1)
         bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
         if bad.size == 0:
             return rows
         rows[bad] = redraw(bad)
-    raise ValueError("could not draw inputs without repeated features; is m too small for s?")
+    srt = np.sort(rows, axis=1)
+    bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+    if bad.size:
+        rows[bad] = _dedupe_and_pad(rows[bad], m, rng)
+    return rows
+
+
+def greedy_matching(pairs, k: int | None = None) -> np.ndarray:
+    """Ids of pairwise disjoint pairs found greedily in row order (a maximal matching, or its first k).
+
+    ``k`` stops the search once k disjoint pairs are found.  Cost O(k·m′) array work (k passes).
+    Returns an int64 array of output ids.
+    """
+    pairs = np.asarray(pairs)
+    m = int(pairs.max()) + 1 if pairs.size else 1
+    used = np.zeros(m, dtype=bool)
+    chosen = []
+    limit = pairs.shape[0] if k is None else int(k)
+    while len(chosen) < limit:
+        free = np.flatnonzero(~used[pairs[:, 0]] & ~used[pairs[:, 1]])
+        if free.size == 0:
+            break
+        e = int(free[0])
+        chosen.append(e)
+        used[pairs[e]] = True
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def uniform_inputs(m: int, s: int, batch: int, rng) -> np.ndarray:
@@ -182,19 +238,23 @@ def uniform_inputs(m: int, s: int, batch: int, rng) -> np.ndarray:
     batch = as_int("batch", batch, min_value=1)
     rng = as_rng(rng)
     rows = rng.integers(0, m, (batch, s))
-    return _fix_repeats(rows, lambda bad: rng.integers(0, m, (bad.size, s)))
+    return _fix_repeats(rows, lambda bad: rng.integers(0, m, (bad.size, s)), m, rng)
 
 
 def planted_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
     """(batch, s) inputs holding the endpoints of ⌊s/2⌋ random output pairs, padded with random features.
 
-    Every row therefore switches on at least one output (the planted pairs).
+    Every row switches on at least one output (a planted pair).  When the graph has fewer than ⌊s/2⌋
+    pairwise disjoint pairs (found by :func:`greedy_matching`; e.g. a graph with one pair and s = 4),
+    each row plants as many pairs as a greedy matching holds and the rest is random features.
+    Rows whose random pairs overlap are redrawn a few times; rows that still overlap keep their
+    distinct features and are padded with random ones.
     """
     pairs = validate_pairs(pairs, m)
     s = as_int("s", s, min_value=2, max_value=m)
     batch = as_int("batch", batch, min_value=1)
     rng = as_rng(rng)
-    k = s // 2
+    k = min(s // 2, int(greedy_matching(pairs, s // 2).size))
 
     def draw(size):
         e = rng.integers(0, pairs.shape[0], (size, k))
@@ -203,7 +263,7 @@ def planted_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
         return np.concatenate([ends, pad], axis=1).astype(np.int64)
 
     rows = draw(batch)
-    return _fix_repeats(rows, lambda bad: draw(bad.size))
+    return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
 
 
 def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
@@ -242,7 +302,7 @@ def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
         return np.concatenate([hub[:, None], nb], axis=1)
 
     rows = draw(batch)
-    return _fix_repeats(rows, lambda bad: draw(bad.size))
+    return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
 
 
 def mixed_inputs(pairs, m: int, s: int, per_kind: int, rng) -> tuple[np.ndarray, np.ndarray]:
