@@ -307,3 +307,58 @@ def test_dense_weights_refuse_a_huge_width():
     net = build_pairwise_and(GOOD, 5, 5000, 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match="sparse factors"):
         net.dense_weights()
+
+
+# ---- the plain-matrix export -------------------------------------------------------------------------
+@pytest.mark.parametrize("graph, n", [("uniform", 96), ("uniform", 4096), ("heavy", 300)])
+def test_predicting_through_the_export_equals_net_predict(graph, n):
+    rng = np.random.default_rng(11)
+    m, mp, s = 60, 200, 4
+    pairs = uniform_pairs(m, mp, rng) if graph == "uniform" else chung_lu_pairs(m, mp, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng)
+    active, _ = mixed_inputs(pairs, m, s, 20, rng)  # random, planted and hub inputs
+    got = pa.predict_mlp(net.as_mlp(), active)
+    want = net.predict(active)
+    assert [list(g) for g in got] == [list(w) for w in want]
+    assert sum(len(w) for w in want) > 0
+
+
+def test_export_describes_the_documented_shapes():
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(30, 50, rng)
+    net = build_pairwise_and(pairs, 30, 64, 3, rng)
+    mlp = net.as_mlp()
+    assert mlp["E_in"].shape == (64, 30) and mlp["E_out"].shape == (64, 50)
+    assert [pa._shape_of(W) for W in mlp["weights"]] == [(64, 64), (64, 64)]
+    assert [b.shape for b in mlp["biases"]] == [(64,), (64,)] and mlp["tau"] == net.tau
+
+
+def test_export_forward_pass_equals_the_network_output_vector():
+    rng = np.random.default_rng(1)
+    pairs = uniform_pairs(40, 90, rng)
+    net = build_pairwise_and(pairs, 40, 128, 3, rng)
+    active = uniform_inputs(40, 3, 10, rng)
+    np.testing.assert_allclose(pa.mlp_forward(net.as_mlp(), active), net.forward(active), atol=1e-5)
+    vals = pa.mlp_output_values(net.as_mlp(), active, np.array([0, 5]))
+    np.testing.assert_allclose(vals, (net.E_out_T[[0, 5]] @ net.forward(active)).T, atol=1e-5)
+
+
+def test_a_dense_export_with_two_hidden_layers_is_evaluated_layer_by_layer():
+    # x = E_in f; h1 = ReLU(W1 x + b1); h2 = ReLU(W2 h1 + b2); y = W3 h2 + b3
+    E_in = np.eye(3, dtype=np.float32)
+    W1, b1 = np.ones((1, 3), np.float32), np.array([-1.0], np.float32)  # fires when ≥ 2 features are on
+    W2, b2 = np.array([[2.0]], np.float32), np.array([0.0], np.float32)
+    W3, b3 = np.array([[1.0]], np.float32), np.array([0.0], np.float32)
+    mlp = {"E_in": E_in, "weights": [W1, W2, W3], "biases": [b1, b2, b3], "E_out": np.ones((1, 1)), "tau": 1.0}
+    assert [list(p) for p in pa.predict_mlp(mlp, np.array([[0, 1], [0, 2]]))] == [[0], [0]]
+    assert [list(p) for p in pa.predict_mlp(mlp, np.array([[0]]))] == [[]]
+
+
+def test_a_malformed_export_is_refused_naming_the_entry():
+    net = build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0))
+    mlp = net.as_mlp()
+    with pytest.raises(ValueError, match=r"^mlp must have the key 'tau'"):
+        pa.predict_mlp({k: v for k, v in mlp.items() if k != "tau"}, np.array([[0, 1]]))
+    bad = dict(mlp, biases=[np.zeros(3), np.zeros(8)])
+    with pytest.raises(ValueError, match=r"^mlp\['weights'\]\[0\]"):
+        pa.predict_mlp(bad, np.array([[0, 1]]))

@@ -52,6 +52,10 @@ __all__ = [
     "mixed_inputs",
     "true_outputs",
     "count_wrong_bits",
+    "validate_mlp",
+    "mlp_forward",
+    "predict_mlp",
+    "mlp_output_values",
     "smallest_width",
     "width_grid",
     "naive_and_neurons",
@@ -539,6 +543,27 @@ class PairwiseANDNetwork:
         W2 = self.E_out_T.T @ self.R
         return W1.nnz / self.n**2, W2.nnz / self.n**2
 
+    def as_mlp(self) -> dict:
+        """The network as plain matrices, so it can be evaluated or attacked without its construction.
+
+        Returns a dict (see :func:`predict_mlp` for the model it describes):
+
+        ``E_in`` : (n, m) sparse      input code, x = E_in f
+        ``weights`` : list            [(C1, D1), (C2, D2)] with C1 = B (n×m), D1 = E_inᵀ (m×n),
+                                      C2 = E_out (n×m′), D2 = R (m′×n); each pair means W = C·D
+        ``biases`` : list             [−θ·1 (n,), 0 (n,)] float32
+        ``E_out`` : (n, m′) sparse    output codes c_e as columns
+        ``tau`` : float               decoding threshold
+        """
+        E_out = self.E_out_T.T.tocsr()
+        return {
+            "E_in": self.E_in_T.T.tocsr(),
+            "weights": [(self.B, self.E_in_T), (E_out, self.R)],
+            "biases": [np.full(self.n, -self.theta, np.float32), np.zeros(self.n, np.float32)],
+            "E_out": E_out,
+            "tau": float(self.tau),
+        }
+
     def neuron_features(self) -> np.ndarray:
         """Features held per neuron (row sums of B): (n,) int."""
         return np.diff(self.B.indptr)
@@ -548,6 +573,117 @@ def _batches(active: np.ndarray, m: int):
     bsz = int(max(1, min(64, (64 * 2**20) // (4 * max(m, 1)))))
     for b0 in range(0, active.shape[0], bsz):
         yield b0, active[b0:b0 + bsz]
+
+
+# --------------------------------------------------------------------------------------------------
+# the plain-matrix export
+# --------------------------------------------------------------------------------------------------
+def _apply(W, h):
+    """W·h for W a matrix (dense or sparse) or a (C, D) pair of factors meaning C·D."""
+    if isinstance(W, tuple):
+        C, D = W
+        return np.asarray(C @ np.asarray(D @ h, dtype=np.float32), dtype=np.float32)
+    return np.asarray(W @ h, dtype=np.float32)
+
+
+def _apply_T(W, v):
+    """Wᵀ·v for a matrix or a (C, D) pair (Wᵀ = Dᵀ Cᵀ)."""
+    if isinstance(W, tuple):
+        C, D = W
+        return np.asarray(D.T @ np.asarray(C.T @ v, dtype=np.float32), dtype=np.float32)
+    return np.asarray(W.T @ v, dtype=np.float32)
+
+
+def _shape_of(W):
+    if isinstance(W, tuple):
+        return (W[0].shape[0], W[1].shape[1])
+    return W.shape
+
+
+def validate_mlp(mlp) -> dict:
+    """Check the dict of :meth:`PairwiseANDNetwork.as_mlp` (keys, shapes, chained layer sizes).
+
+    Raises ``ValueError`` naming ``mlp`` and the offending entry.
+    """
+    if not isinstance(mlp, dict):
+        raise TypeError(f"mlp must be a dict as returned by net.as_mlp(), got {type(mlp).__name__}")
+    for key in ("E_in", "weights", "biases", "E_out", "tau"):
+        if key not in mlp:
+            raise ValueError(f"mlp must have the key {key!r} (keys: E_in, weights, biases, E_out, tau)")
+    W, b = mlp["weights"], mlp["biases"]
+    if len(W) < 1 or len(W) != len(b):
+        raise ValueError(f"mlp['weights'] and mlp['biases'] must be lists of equal length >= 1, got {len(W)} and {len(b)}")
+    width = mlp["E_in"].shape[0]
+    for i, (Wi, bi) in enumerate(zip(W, b)):
+        if isinstance(Wi, tuple) and (len(Wi) != 2 or Wi[0].shape[1] != Wi[1].shape[0]):
+            raise ValueError(f"mlp['weights'][{i}] must be a matrix or a (C, D) pair with C.shape[1] == D.shape[0]")
+        rows, cols = _shape_of(Wi)
+        if cols != width or np.shape(bi) != (rows,):
+            raise ValueError(f"mlp['weights'][{i}] has shape {(rows, cols)} and bias shape {np.shape(bi)}; "
+                             f"expected ({rows}, {width}) and ({rows},)")
+        width = rows
+    if mlp["E_out"].shape[0] != width:
+        raise ValueError(f"mlp['E_out'] must have {width} rows (the last layer's width), got {mlp['E_out'].shape[0]}")
+    return mlp
+
+
+def mlp_forward(mlp, active) -> np.ndarray:
+    """y = W_L h_{L−1} + b_L for each input, from the plain-matrix export: (n_out, batch) float32.
+
+    x = E_in f with f the 0/1 indicator of the row of ``active``; h_ℓ = ReLU(W_ℓ h_{ℓ−1} + b_ℓ) for
+    ℓ < L (h_0 = x).  ``active`` is a (batch, s) integer array of feature indices.
+    """
+    validate_mlp(mlp)
+    m = mlp["E_in"].shape[1]
+    active = validate_active(active, m)
+    b, s = active.shape
+    F = sp.csc_matrix((np.ones(b * s, np.float32), active.ravel().astype(np.int32), np.arange(0, b * s + 1, s)),
+                      shape=(m, b))
+    h = mlp["E_in"] @ F
+    h = np.asarray(h.toarray() if sp.issparse(h) else h, dtype=np.float32)
+    for W, bias in zip(mlp["weights"][:-1], mlp["biases"][:-1]):
+        h = _apply(W, h)
+        h += np.asarray(bias, np.float32)[:, None]
+        np.maximum(h, 0.0, out=h)
+    y = _apply(mlp["weights"][-1], h)
+    y += np.asarray(mlp["biases"][-1], np.float32)[:, None]
+    return y
+
+
+def predict_mlp(mlp, active) -> list[np.ndarray]:
+    """Decode every output of an exported network: for each row of ``active``, the sorted ids e with
+    ⟨E_out[:, e], y⟩ > τ, where y = :func:`mlp_forward` (the same contract as ``net.predict``)."""
+    validate_mlp(mlp)
+    m = mlp["E_in"].shape[1]
+    active = validate_active(active, m)
+    E_out_T = mlp["E_out"].T.tocsr() if sp.issparse(mlp["E_out"]) else np.asarray(mlp["E_out"]).T
+    mp = E_out_T.shape[0]
+    tau = float(mlp["tau"])
+    out: list[np.ndarray] = []
+    for _, blk in _batches(active, m):
+        y = mlp_forward(mlp, blk)
+        parts: list[list[np.ndarray]] = [[] for _ in range(blk.shape[0])]
+        for lo in range(0, mp, _ROW_CHUNK):
+            hi = min(lo + _ROW_CHUNK, mp)
+            d = np.asarray(E_out_T[lo:hi] @ y)
+            r, c = np.nonzero(d > tau)
+            order = np.argsort(c, kind="stable")
+            r, c = r[order] + lo, c[order]
+            cuts = np.searchsorted(c, np.arange(blk.shape[0] + 1))
+            for j in range(blk.shape[0]):
+                parts[j].append(r[cuts[j]:cuts[j + 1]])
+        out.extend(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+    return out
+
+
+def mlp_output_values(mlp, active, outputs) -> np.ndarray:
+    """Decoded values ⟨E_out[:, e], y⟩ of the outputs ``outputs`` (1-d ids) for every input of
+    ``active``: (batch, len(outputs)) float32."""
+    y = mlp_forward(mlp, active)
+    outputs = np.asarray(outputs, dtype=np.int64)
+    C = mlp["E_out"][:, outputs]
+    C = C.toarray() if sp.issparse(C) else np.asarray(C)
+    return np.asarray(C.T @ y, dtype=np.float32).T
 
 
 def build_pairwise_and(
