@@ -126,3 +126,11 @@ def test_bad_attack_arguments_name_the_parameter(strong, kw, name):
     args = dict(targets=[0], s=3, rng=0) | kw
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         attack_outputs(net, pairs, args.pop("targets"), args.pop("s"), args.pop("rng"), **args)
+
+
+def test_the_attack_uses_the_design_sparsity_of_the_network_by_default(strong):
+    m, pairs, net = strong
+    r = attack_outputs(net, pairs, [0, 1], None, 0, restarts=1, sweeps=0, candidates=4)
+    assert r.best_input.shape == (2, net.s)
+    with pytest.raises(ValueError, match=r"^s must be given"):
+        attack_outputs(net.as_mlp(), pairs, [0], None, 0)

@@ -362,3 +362,36 @@ def test_a_malformed_export_is_refused_naming_the_entry():
     bad = dict(mlp, biases=[np.zeros(3), np.zeros(8)])
     with pytest.raises(ValueError, match=r"^mlp\['weights'\]\[0\]"):
         pa.predict_mlp(bad, np.array([[0, 1]]))
+
+
+# ---- constructions ---------------------------------------------------------------------------------
+def _digest(net):
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in (net.B.indices, net.B.indptr, net.R.data, net.R.indices, net.E_in_T.data, net.E_in_T.indices,
+              net.E_out_T.indices):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+def test_construction_v1_builds_exactly_the_first_edition_network_for_the_same_seed():
+    # digest recorded from the first edition's build_pairwise_and (before `construction` existed)
+    rng = np.random.default_rng(123)
+    pairs = chung_lu_pairs(200, 900, rng)
+    net = build_pairwise_and(pairs, 200, 300, 4, rng, construction="v1")
+    assert _digest(net) == "d68e2fb074b80a25" and (net.tau, net.theta) == (0.6, 1.15)
+
+
+def test_the_default_v2_wires_the_same_neurons_and_asks_for_a_larger_vote():
+    pairs = uniform_pairs(100, 300, np.random.default_rng(0))
+    v1 = build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1), construction="v1")
+    v2 = build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1))
+    assert v2.options["construction"] == "v2" and (v2.tau, v2.theta) == (0.8, 1.05)
+    assert (v1.B != v2.B).nnz == 0 and np.array_equal(v1.chunk_neuron, v2.chunk_neuron)
+    assert build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1), tau=0.7).tau == 0.7
+
+
+def test_an_unknown_construction_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r"^construction must be one of \['v1', 'v2'\]"):
+        build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0), construction="v3")

@@ -114,7 +114,7 @@ def _own_neurons(g: np.ndarray, rel: float = 0.5) -> np.ndarray:
     return np.flatnonzero(g >= rel * top)
 
 
-def attack_outputs(net, pairs, targets, s: int, rng, *, restarts: int = 4, sweeps: int = 2,
+def attack_outputs(net, pairs, targets, s: int | None, rng, *, restarts: int = 4, sweeps: int = 2,
                    candidates: int = 48) -> AttackResult:
     """Search, for every target output e = {a, c}, an s-sparse input that keeps e false but decodes it on.
 
@@ -135,7 +135,7 @@ def attack_outputs(net, pairs, targets, s: int, rng, *, restarts: int = 4, sweep
     net : a network with ``as_mlp()`` or its export dict.
     pairs : (m′, 2) output pairs (output e is pairs[e]).
     targets : 1-d output ids to attack (the function attacks each; pick a random sample).
-    s : active features per input (≥ 2).
+    s : active features per input (≥ 2); ``None`` takes ``net.s``, the sparsity the network was built for.
     rng : numpy Generator or int seed.
     restarts, sweeps, candidates : the budget (recorded in the result).
 
@@ -146,6 +146,10 @@ def attack_outputs(net, pairs, targets, s: int, rng, *, restarts: int = 4, sweep
     mlp = _as_mlp(net)
     m = mlp["E_in"].shape[1]
     pairs = validate_pairs(pairs, m)
+    if s is None:
+        if not hasattr(net, "s"):
+            raise ValueError("s must be given when net is an export dict (it has no design sparsity)")
+        s = net.s
     s = as_int("s", s, min_value=2, max_value=m)
     rng = as_rng(rng)
     restarts = as_int("restarts", restarts, min_value=1)

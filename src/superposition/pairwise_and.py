@@ -686,6 +686,9 @@ def mlp_output_values(mlp, active, outputs) -> np.ndarray:
     return np.asarray(C.T @ y, dtype=np.float32).T
 
 
+_CONSTRUCTIONS = {"v1": {"tau": 0.6, "theta": 1.15}, "v2": {"tau": 0.8, "theta": 1.05}}
+
+
 def build_pairwise_and(
     pairs,
     m: int,
@@ -694,13 +697,14 @@ def build_pairwise_and(
     rng,
     *,
     L: int = 12,
-    tau: float = 0.6,
-    theta: float = 1.15,
+    tau: float | None = None,
+    theta: float | None = None,
     pi: float = 0.02,
     q_max: int = 32,
     k_in: int = 16,
     k_out: int = 16,
     packing: str = "balanced",
+    construction: str = "v2",
 ) -> PairwiseANDNetwork:
     """Build the book's network for the output pairs ``pairs`` on ``m`` features with width ``n``.
 
@@ -708,9 +712,19 @@ def build_pairwise_and(
     ----------
     pairs : (m′, 2) int array of distinct unordered pairs (output e = pairs[e]).
     m : number of input features; n : width (neurons, and dimension of input and output codes);
-    s : number of active features the network is meant for (≥ 2).
+    s : number of active features the network is meant for (≥ 2); stored as ``net.s``, the
+        sparsity :func:`superposition.adversary.attack_outputs` attacks when it is given ``s=None``.
+        The wiring itself does not depend on s (the thresholds of ``construction`` were chosen at s = 4).
     rng : numpy Generator or int seed.
-    L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias.
+    L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias
+        (``None``: the construction's default, see below).
+    construction : ``"v2"`` (default) or ``"v1"``.  Both wire the same neurons; they differ in the
+        vote the readout asks for.  ``"v1"`` (τ = 0.6, θ = 1.15) needs ⌈0.6 L⌉ = 8 of 12 copies:
+        enough against random inputs, but an adversary holding one endpoint of a false output and
+        s − 1 = 3 features that sit in several of its neurons reaches 8 votes.  ``"v2"``
+        (τ = 0.8, θ = 1.05) needs 10 of 12 copies, and the lower θ shrinks the vote of a neuron with
+        three active features from (3 − θ)/(2 − θ) = 2.18 to 2.05 copies.  Same seed and same
+        arguments give the same network as before under ``construction="v1"``.
     pi, q_max : a centre with out-degree δ gets chunks of q = clip(⌊π δ⌋, 1, q_max) edges.
     k_in, k_out : nonzeros per column of the input and output codes.
     packing : "balanced" (chunks shuffled and packed contiguously by feature count) or "random"
@@ -730,8 +744,11 @@ def build_pairwise_and(
     pairs = validate_pairs(pairs, m)
     rng = as_rng(rng)
     L = as_int("L", L, min_value=1, max_value=1000)
-    tau = as_float("tau", tau)
-    theta = as_float("theta", theta, min_value=0.0, max_value=2.0, max_inclusive=False)
+    if construction not in _CONSTRUCTIONS:
+        raise ValueError(f"construction must be one of {sorted(_CONSTRUCTIONS)}, got {construction!r}")
+    tau = as_float("tau", _CONSTRUCTIONS[construction]["tau"] if tau is None else tau)
+    theta = as_float("theta", _CONSTRUCTIONS[construction]["theta"] if theta is None else theta,
+                     min_value=0.0, max_value=2.0, max_inclusive=False)
     pi = as_float("pi", pi, min_value=0.0, max_value=1.0)
     q_max = as_int("q_max", q_max, min_value=1)
     k_in = as_int("k_in", k_in, min_value=1)
@@ -796,7 +813,7 @@ def build_pairwise_and(
     # 5. codes
     E_in_T = _sparse_code(n, m, k_in, rng)
     E_out_T = _sparse_code(n, mp, k_out, rng)
-    opts = dict(L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
+    opts = dict(construction=construction, L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
     return PairwiseANDNetwork(m=m, n=n, s=s, pairs=pairs, E_in_T=E_in_T, B=B, R=R, E_out_T=E_out_T,
                               theta=theta, tau=tau, L=L, chunk_neuron=chunk_neuron, chunk_of=chunk_of,
                               centre=centre, options=opts)
@@ -987,7 +1004,7 @@ def naive_and_neurons(m_prime: int) -> int:
 
 
 def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 14613, s: int = 4, graph: str = "uniform",
-                         seed: int = 0, ax=None):
+                         seed: int = 0, ax=None, construction: str = "v2"):
     """Explorer figure: decoded values of true outputs and of the largest false output per input.
 
     Builds one network (graph "uniform" or "heavy-tailed"), runs 32 inputs of each kind and draws,
@@ -1000,7 +1017,7 @@ def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 14613, s:
         raise ValueError(f"graph must be 'uniform' or 'heavy-tailed', got {graph!r}")
     rng = np.random.default_rng(seed)
     pairs = uniform_pairs(m, m_prime, rng) if graph == "uniform" else chung_lu_pairs(m, m_prime, rng)
-    net = build_pairwise_and(pairs, m, n, s, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng, construction=construction)
     act, kinds = mixed_inputs(pairs, m, s, 32, rng)
     r = count_wrong_bits(net, act)
     if ax is None:
