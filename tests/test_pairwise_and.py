@@ -395,3 +395,32 @@ def test_the_default_v2_wires_the_same_neurons_and_asks_for_a_larger_vote():
 def test_an_unknown_construction_is_refused_naming_it():
     with pytest.raises(ValueError, match=r"^construction must be one of \['v1', 'v2'\]"):
         build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0), construction="v3")
+
+
+# ---- rounding --------------------------------------------------------------------------------------
+def test_rounding_to_b_bits_leaves_at_most_2_to_the_b_minus_1_levels_per_array():
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(50, 200, rng)
+    net = build_pairwise_and(pairs, 50, 256, 4, rng)
+    q = pa.round_weights(net, 3)
+    for a in (q["E_in"], q["weights"][0][1], q["weights"][1][1], q["E_out"]):
+        assert np.unique(np.abs(a.data)).size <= 2 ** 2 - 1 + 1
+    np.testing.assert_allclose(pa.round_weights(net, 32)["E_in"].toarray(), net.as_mlp()["E_in"].toarray(), rtol=1e-6)
+
+
+def test_the_smallest_exact_bits_keep_the_predictions_and_one_bit_fewer_does_not():
+    rng = np.random.default_rng(1)
+    pairs = uniform_pairs(60, 300, rng)
+    net = build_pairwise_and(pairs, 60, 1024, 4, rng)
+    active, _ = mixed_inputs(pairs, 60, 4, 20, rng)
+    b = pa.smallest_exact_bits(net, active)
+    assert b is not None and b >= 2
+    want = [list(p) for p in net.predict(active)]
+    assert [list(p) for p in pa.predict_mlp(pa.round_weights(net, b), active)] == want
+    if b > 2:
+        assert [list(p) for p in pa.predict_mlp(pa.round_weights(net, b - 1), active)] != want
+
+
+def test_rounding_refuses_one_bit():
+    with pytest.raises(ValueError, match=r"^bits\b"):
+        pa.round_weights(build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0)), 1)

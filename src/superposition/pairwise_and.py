@@ -55,6 +55,8 @@ __all__ = [
     "validate_mlp",
     "mlp_forward",
     "predict_mlp",
+    "round_weights",
+    "smallest_exact_bits",
     "mlp_output_values",
     "smallest_width",
     "width_grid",
@@ -687,6 +689,51 @@ def mlp_output_values(mlp, active, outputs) -> np.ndarray:
 
 
 _CONSTRUCTIONS = {"v1": {"tau": 0.6, "theta": 1.15}, "v2": {"tau": 0.8, "theta": 1.05}}
+
+
+def _round_array(a, bits: int):
+    """Symmetric uniform rounding to 2^(bits−1) − 1 levels per sign, scaled by max |a| (sparse or dense)."""
+    levels = 2 ** (bits - 1) - 1
+    if sp.issparse(a):
+        out = a.copy()
+        out.data = _round_array(np.asarray(out.data), bits)
+        return out
+    a = np.asarray(a, dtype=np.float32)
+    top = float(np.abs(a).max()) if a.size else 0.0
+    if top == 0.0:
+        return a.copy()
+    step = top / levels
+    return (np.round(a / step) * step).astype(np.float32)
+
+
+def round_weights(net, bits: int) -> dict:
+    """The export of ``net`` (a network or an :meth:`~PairwiseANDNetwork.as_mlp` dict) with every stored
+    number rounded to ``bits`` bits.
+
+    Each array (E_in, each factor C and D or dense W, each bias, E_out) is rounded on its own
+    symmetric uniform grid: w ↦ Δ·round(w/Δ) with Δ = max|w| / (2^(bits−1) − 1), i.e. one sign bit
+    and bits − 1 magnitude bits per stored nonzero (plus one scale per array).  τ is kept exact.
+    ``bits = 1`` is refused (no magnitude levels); use ``bits ≥ 2``.
+    """
+    bits = as_int("bits", bits, min_value=2, max_value=32)
+    mlp = validate_mlp(net.as_mlp() if hasattr(net, "as_mlp") else net)
+    rw = [tuple(_round_array(f, bits) for f in W) if isinstance(W, tuple) else _round_array(W, bits)
+          for W in mlp["weights"]]
+    return {"E_in": _round_array(mlp["E_in"], bits), "weights": rw,
+            "biases": [_round_array(b, bits) for b in mlp["biases"]],
+            "E_out": _round_array(mlp["E_out"], bits), "tau": mlp["tau"]}
+
+
+def smallest_exact_bits(net, active, *, max_bits: int = 16) -> int | None:
+    """Smallest b ≤ ``max_bits`` for which :func:`round_weights` (net, b) predicts exactly what ``net``
+    predicts on every row of ``active`` (so a network exact on those inputs stays exact); ``None`` if
+    no b ≤ max_bits does.  Tries b = 2, 3, … in order (not a bisection: exactness need not be monotone)."""
+    mlp = validate_mlp(net.as_mlp() if hasattr(net, "as_mlp") else net)
+    want = [tuple(p) for p in predict_mlp(mlp, active)]
+    for b in range(2, as_int("max_bits", max_bits, min_value=2, max_value=32) + 1):
+        if [tuple(p) for p in predict_mlp(round_weights(mlp, b), active)] == want:
+            return b
+    return None
 
 
 def build_pairwise_and(
