@@ -35,13 +35,35 @@ def test_co_occurrence_tail_check_accepts_the_reference():
 @pytest.mark.parametrize(
     "check, mistakes",
     [(ch.check_output_ids, ch._IDS_MISTAKES), (ch.check_orient_pairs, ch._ORIENT_MISTAKES),
-     (ch.check_expected_true_outputs, ch._EXP_MISTAKES), (ch.check_co_occurrence_tail, ch._TAIL_MISTAKES)],
+     (ch.check_expected_true_outputs, ch._EXP_MISTAKES), (ch.check_co_occurrence_tail, ch._TAIL_MISTAKES),
+     (ch.check_greedy_cover, ch._COVER_MISTAKES)],
 )
 def test_each_listed_mistake_is_named_by_its_check(check, mistakes):
     for mistake in mistakes:
         with pytest.raises(CheckFailed, match="Likely mistake") as info:
             check(mistake.implementation)
         assert mistake.hint in str(info.value)
+
+
+def test_greedy_cover_check_accepts_the_reference():
+    from superposition.adversary import greedy_cover
+
+    assert isinstance(ch.check_greedy_cover(greedy_cover), CheckPassed)
+
+
+def test_the_greedy_cover_switches_on_a_false_output_of_a_narrow_network():
+    from superposition.adversary import greedy_cover
+    from superposition.pairwise_and import build_pairwise_and, uniform_pairs
+
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(60, 400, rng)
+    net = build_pairwise_and(pairs, 60, 150, 4, rng, construction="v1")
+    hits = 0
+    for e in range(30):
+        row = greedy_cover(net.B, net.R[e].indices, *pairs[e], 4)
+        assert len(set(row.tolist())) == 4 and int(pairs[e, 1]) not in row
+        hits += e in net.predict(row[None])[0]
+    assert hits > 0
 
 
 def test_an_unlisted_wrong_answer_fails_without_a_diagnosis():

@@ -39,6 +39,7 @@ __all__ = [
     "CertifyResult",
     "guarantee_label",
     "GUARANTEES",
+    "greedy_cover",
 ]
 
 GUARANTEES = (
@@ -415,3 +416,24 @@ def guarantee_label(*, s: int, certified_s: int | None = None, attack: AttackRes
     if parts:
         return "; ".join(parts)
     return GUARANTEES[3] if random_ok else "fails on random inputs"
+
+
+def greedy_cover(B, neurons, a: int, c: int, s: int) -> np.ndarray:
+    """The greedy cover step of the attack, on the wiring itself (Exercise 4.5).
+
+    ``B`` : (n, m) 0/1 membership (dense or sparse; B[k, i] = 1 when feature i is in neuron k);
+    ``neurons`` : the neurons of the target output e = {a, c}.  Returns s distinct features: the anchor
+    ``a`` first, then s − 1 features (never a or c), each the one that lies in the most still-uncovered
+    neurons of e (ties: the smallest index).  A covered neuron holds a and a chosen feature, so it fires.
+    """
+    Bk = B[np.asarray(neurons)]
+    Bk = np.asarray(Bk.toarray() if sp.issparse(Bk) else Bk, dtype=np.int64)
+    uncovered = np.ones(Bk.shape[0], dtype=np.int64)
+    chosen = [int(a)]
+    for _ in range(s - 1):
+        gain = uncovered @ Bk
+        gain[chosen + [int(c)]] = -1
+        pick = int(np.argmax(gain))
+        chosen.append(pick)
+        uncovered = uncovered * (1 - Bk[:, pick])
+    return np.array(chosen, dtype=np.int64)

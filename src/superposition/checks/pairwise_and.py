@@ -13,7 +13,8 @@ from scipy.stats import binom
 from .. import pairwise_and as pa
 from ._core import CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_output_ids", "check_orient_pairs", "check_expected_true_outputs", "check_co_occurrence_tail"]
+__all__ = ["check_output_ids", "check_orient_pairs", "check_expected_true_outputs", "check_co_occurrence_tail",
+           "check_greedy_cover"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,3 +176,56 @@ def check_co_occurrence_tail(candidate) -> CheckPassed:
     return check_against_reference("Exercise 4.4", candidate, pa.co_occurrence_tail, _TAIL_CASES,
                                    mistakes=_TAIL_MISTAKES, rtol=1e-9, atol=1e-15,
                                    success="Redundancy L turns a per-neuron chance p into a tail that falls like p^(τL).")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.5: a greedy adversary
+# ---------------------------------------------------------------------------------------------
+def _cover_case(seed, m, mp, n, s, e):
+    def case():
+        from ..pairwise_and import build_pairwise_and
+
+        rng = np.random.default_rng(seed)
+        pairs = pa.uniform_pairs(m, mp, rng)
+        net = build_pairwise_and(pairs, m, n, s, rng, construction="v1")
+        a, c = (int(v) for v in pairs[e])
+        return {"B": net.B.toarray().astype(np.int64), "neurons": net.R[e].indices.copy(), "a": a, "c": c, "s": s}
+
+    return case
+
+
+_COVER_CASES = [_cover_case(0, 300, 900, 400, 4, 3), _cover_case(1, 200, 600, 300, 3, 7),
+                _cover_case(2, 400, 1500, 500, 5, 11)]
+
+
+def _cover_variant(B, neurons, a, c, s, *, exclude_c=True, update=True, anchor=True):
+    Bk = np.asarray(B)[np.asarray(neurons)].astype(np.int64)
+    unc = np.ones(Bk.shape[0], dtype=np.int64)
+    chosen = [int(a)] if anchor else []
+    banned = [int(a), int(c)] if exclude_c else [int(a)]
+    while len(chosen) < s:
+        gain = (unc if update else np.ones_like(unc)) @ Bk
+        gain[list(set(chosen + banned))] = -1
+        pick = int(np.argmax(gain))
+        chosen.append(pick)
+        unc = unc * (1 - Bk[:, pick])
+    return np.array(chosen, dtype=np.int64)
+
+
+_COVER_MISTAKES = [
+    Mistake("never add the other endpoint c: with both endpoints on, e is true and the input is no attack",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, exclude_c=False)),
+    Mistake("after each pick, count only the neurons not yet covered (a covered neuron already fires)",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, update=False)),
+    Mistake("start from the anchor a: every neuron of e holds a, so each then needs only one more active feature",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, anchor=False)),
+]
+
+
+def check_greedy_cover(candidate) -> CheckPassed:
+    """Check ``candidate(B, neurons, a, c, s)`` against :func:`superposition.adversary.greedy_cover`."""
+    from ..adversary import greedy_cover
+
+    return check_against_reference("Exercise 4.5", candidate, greedy_cover, _COVER_CASES, mistakes=_COVER_MISTAKES,
+                                   success="Three well-chosen features cover far more of an output's neurons than "
+                                           "three random ones.")
