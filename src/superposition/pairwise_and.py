@@ -66,6 +66,7 @@ __all__ = [
     "output_ids",
     "expected_true_outputs",
     "co_occurrence_tail",
+    "co_occurrence_width",
     "plot_readout_margins",
 ]
 
@@ -384,6 +385,21 @@ def co_occurrence_tail(L, tau, r, m, s):
     p = 1.0 - (1.0 - np.asarray(r, dtype=np.float64) / np.asarray(m, dtype=np.float64)) ** (np.asarray(s) - 1)
     k = np.ceil(np.asarray(tau, dtype=np.float64) * np.asarray(L) - 1e-12)
     return binom.sf(k - 1, L, p)
+
+
+def co_occurrence_width(L, tau, m, m_prime, s, eps):
+    """Width at which the co-occurrence tail of one exposed false output is ε (Exercise 4.7's model).
+
+    A neuron holds r = 2Lm′/n features, so it fires through co-occurrence with p ≈ (s − 1) r/m =
+    2(s − 1)Lm′/(nm); the union bound C(L, k) p^k ≤ ε with k = ⌈τL⌉ gives
+    n = 2(s − 1) L (m′/m) (C(L, k)/ε)^(1/k): linear in m′/m (the co-occurrence term of the width fit).
+    """
+    from scipy.special import comb
+
+    L = np.asarray(L)
+    k = np.ceil(np.asarray(tau, dtype=np.float64) * L - 1e-12)
+    return (2.0 * (np.asarray(s, dtype=np.float64) - 1) * L * np.asarray(m_prime, dtype=np.float64)
+            / np.asarray(m, dtype=np.float64) * (comb(L, k) / np.asarray(eps, dtype=np.float64)) ** (1.0 / k))
 
 
 # --------------------------------------------------------------------------------------------------
