@@ -50,3 +50,13 @@ def test_robustness_sweep_records_random_wrong_bits_attack_and_certificates(tmp_
         assert 0 <= row["switched_on"] <= row["targets"] == cfg["attack"]["targets"]
         assert row["budget"]["restarts"] == cfg["attack"]["budget"]["restarts"]
     assert [c["inputs"] for c in res["certify"]] == [1 + 20 + 190]
+
+
+def test_certificate_sweep_checks_every_small_input_and_records_the_margins(tmp_path):
+    from superposition.sweeps import pairwise_and_certify
+
+    out = tmp_path / "ch4_certify.json"
+    assert pairwise_and_certify.main(["--tiny", "--out", str(out)]) == 0
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["inputs"] == 1 + 20 + 190 and row["tau"] == 0.7
+    assert (row["wrong_bits"] == 0) == (row["max_false"] <= row["tau"] < row["min_true"])

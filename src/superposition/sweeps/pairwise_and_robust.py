@@ -23,12 +23,8 @@ from . import DATA_DIR, log, write_sweep
 FULL = {
     "attack": {"m": 3000, "m_prime": 22206, "s": 4, "graph_seed": 11, "builds": 2, "per_kind": 64,
                "targets": 500, "budget": {"restarts": 2, "sweeps": 1, "candidates": 32},
-               "widths": {"v1": [14613, 20000, 30000], "v2": [11000, 12500, 14613, 17000, 20000]}},
-    "certify": [
-        {"m": 400, "m_prime": 2000, "n": [1000, 1500], "s_max": 2, "construction": "v2"},
-        {"m": 400, "m_prime": 2000, "n": [1500], "s_max": 2, "construction": "v1"},
-        {"m": 80, "m_prime": 400, "n": [300, 380], "s_max": 3, "construction": "v2"},
-    ],
+               "widths": {"v1": [14613, 20000, 30000], "v2": [11000, 12500, 14613, 17000, 20000, 24000, 30000]}},
+    "certify": [],
     "seed": 0,
 }
 TINY = {
