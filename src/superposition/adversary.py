@@ -28,7 +28,7 @@ from itertools import combinations
 import numpy as np
 import scipy.sparse as sp
 
-from ._validate import as_float, as_index_array, as_int, as_rng
+from ._validate import as_index_array, as_int, as_rng
 from .pairwise_and import _apply, _apply_T, mlp_forward, true_outputs, validate_mlp, validate_pairs
 
 __all__ = [
