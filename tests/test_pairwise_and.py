@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import superposition.pairwise_and as pa
@@ -56,6 +56,7 @@ def test_verifier_counts_zero_wrong_bits_exactly_when_predict_is_right(small):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), n=st.sampled_from([16, 64, 2048]))
+@example(seed=900, n=16)  # a one-pair graph with s = 4: planted inputs once looped and raised
 def test_verifier_wrong_bits_equal_the_symmetric_difference_of_predict_and_truth(seed, n):
     rng = np.random.default_rng(seed)
     m = int(rng.integers(8, 40))
@@ -90,7 +91,15 @@ def test_output_blocks_do_not_change_the_result(small, monkeypatch):
     chunked = count_wrong_bits(net, active)
     np.testing.assert_array_equal(full.wrong, chunked.wrong)
     np.testing.assert_allclose(full.max_false, chunked.max_false, rtol=1e-5)
-    assert [list(p) for p in net.predict(active)] == [list(p) for p in pa.PairwiseANDNetwork.predict(net, active)]
+
+
+def test_output_blocks_do_not_change_predict(small, monkeypatch):
+    m, pairs, net = small
+    active, _ = mixed_inputs(pairs, m, 3, 10, np.random.default_rng(0))
+    full = [list(p) for p in net.predict(active)]
+    monkeypatch.setattr(pa, "_ROW_CHUNK", 7)
+    assert [list(p) for p in net.predict(active)] == full
+    assert any(len(p) for p in full)  # the comparison covers inputs with true outputs
 
 
 # ---- the factors -----------------------------------------------------------------------------------
@@ -192,6 +201,46 @@ def test_planted_inputs_switch_on_at_least_s_over_2_outputs():
     assert all(truth(pairs, r).size >= 2 for r in a)
 
 
+def test_planted_inputs_on_a_one_pair_graph_plant_the_pair_and_pad_with_random_features():
+    pairs = np.array([[9, 13]])
+    a = planted_inputs(pairs, 27, 4, 50, np.random.default_rng(0))
+    assert a.shape == (50, 4) and all(len(set(r)) == 4 for r in a) and a.max() < 27
+    assert all({9, 13} <= set(r.tolist()) for r in a)
+    assert len(np.unique(a[:, 2:])) > 5  # the padding is random, not a fixed filler
+
+
+def test_planted_inputs_on_a_star_plant_one_pair_when_no_two_pairs_are_disjoint():
+    pairs = np.array([[0, v] for v in range(1, 6)])  # a star: every two pairs share feature 0
+    a = planted_inputs(pairs, 12, 6, 40, np.random.default_rng(1))
+    assert all(len(set(r)) == 6 for r in a)
+    assert all(truth(pairs, r).size >= 1 for r in a)
+
+
+def test_planted_inputs_plant_s_over_2_disjoint_pairs_when_they_exist_even_if_rare():
+    # a path 0-1-2-3: only (0,1) and (2,3) are disjoint; random draws rarely find them
+    pairs = np.array([[0, 1], [1, 2], [2, 3]])
+    a = planted_inputs(pairs, 4, 4, 20, np.random.default_rng(2))
+    assert all(sorted(r.tolist()) == [0, 1, 2, 3] for r in a)
+
+
+def test_uniform_inputs_with_s_equal_m_are_permutations():
+    a = uniform_inputs(6, 6, 30, np.random.default_rng(0))
+    assert all(sorted(r.tolist()) == list(range(6)) for r in a)
+
+
+def test_hub_inputs_on_a_tiny_graph_have_distinct_features():
+    pairs = np.array([[0, 1], [0, 2]])
+    a = hub_inputs(pairs, 8, 5, 30, np.random.default_rng(0))
+    assert all(len(set(r)) == 5 for r in a) and a.max() < 8
+    assert np.all(a[:, 0] == 0)
+
+
+def test_greedy_matching_returns_disjoint_pairs_and_stops_at_k():
+    pairs = np.array([[0, 1], [1, 2], [2, 3], [4, 5]])
+    np.testing.assert_array_equal(pa.greedy_matching(pairs), [0, 2, 3])
+    np.testing.assert_array_equal(pa.greedy_matching(pairs, 2), [0, 2])
+
+
 def test_hub_inputs_are_a_high_degree_feature_and_its_neighbours():
     rng = np.random.default_rng(0)
     pairs = chung_lu_pairs(1000, 3000, rng)
@@ -250,7 +299,7 @@ def test_bad_active_sets_raise_value_error_naming_active(active):
 
 
 def test_unseeded_rng_is_refused():
-    with pytest.raises(TypeError, match="rng"):
+    with pytest.raises(TypeError, match=r"^rng\b"):
         build_pairwise_and(GOOD, 5, 8, 2, None)
 
 
@@ -258,3 +307,120 @@ def test_dense_weights_refuse_a_huge_width():
     net = build_pairwise_and(GOOD, 5, 5000, 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match="sparse factors"):
         net.dense_weights()
+
+
+# ---- the plain-matrix export -------------------------------------------------------------------------
+@pytest.mark.parametrize("graph, n", [("uniform", 96), ("uniform", 4096), ("heavy", 300)])
+def test_predicting_through_the_export_equals_net_predict(graph, n):
+    rng = np.random.default_rng(11)
+    m, mp, s = 60, 200, 4
+    pairs = uniform_pairs(m, mp, rng) if graph == "uniform" else chung_lu_pairs(m, mp, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng)
+    active, _ = mixed_inputs(pairs, m, s, 20, rng)  # random, planted and hub inputs
+    got = pa.predict_mlp(net.as_mlp(), active)
+    want = net.predict(active)
+    assert [list(g) for g in got] == [list(w) for w in want]
+    assert sum(len(w) for w in want) > 0
+
+
+def test_export_describes_the_documented_shapes():
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(30, 50, rng)
+    net = build_pairwise_and(pairs, 30, 64, 3, rng)
+    mlp = net.as_mlp()
+    assert mlp["E_in"].shape == (64, 30) and mlp["E_out"].shape == (64, 50)
+    assert [pa._shape_of(W) for W in mlp["weights"]] == [(64, 64), (64, 64)]
+    assert [b.shape for b in mlp["biases"]] == [(64,), (64,)] and mlp["tau"] == net.tau
+
+
+def test_export_forward_pass_equals_the_network_output_vector():
+    rng = np.random.default_rng(1)
+    pairs = uniform_pairs(40, 90, rng)
+    net = build_pairwise_and(pairs, 40, 128, 3, rng)
+    active = uniform_inputs(40, 3, 10, rng)
+    np.testing.assert_allclose(pa.mlp_forward(net.as_mlp(), active), net.forward(active), atol=1e-5)
+    vals = pa.mlp_output_values(net.as_mlp(), active, np.array([0, 5]))
+    np.testing.assert_allclose(vals, (net.E_out_T[[0, 5]] @ net.forward(active)).T, atol=1e-5)
+
+
+def test_a_dense_export_with_two_hidden_layers_is_evaluated_layer_by_layer():
+    # x = E_in f; h1 = ReLU(W1 x + b1); h2 = ReLU(W2 h1 + b2); y = W3 h2 + b3
+    E_in = np.eye(3, dtype=np.float32)
+    W1, b1 = np.ones((1, 3), np.float32), np.array([-1.0], np.float32)  # fires when ≥ 2 features are on
+    W2, b2 = np.array([[2.0]], np.float32), np.array([0.0], np.float32)
+    W3, b3 = np.array([[1.0]], np.float32), np.array([0.0], np.float32)
+    mlp = {"E_in": E_in, "weights": [W1, W2, W3], "biases": [b1, b2, b3], "E_out": np.ones((1, 1)), "tau": 1.0}
+    assert [list(p) for p in pa.predict_mlp(mlp, np.array([[0, 1], [0, 2]]))] == [[0], [0]]
+    assert [list(p) for p in pa.predict_mlp(mlp, np.array([[0]]))] == [[]]
+
+
+def test_a_malformed_export_is_refused_naming_the_entry():
+    net = build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0))
+    mlp = net.as_mlp()
+    with pytest.raises(ValueError, match=r"^mlp must have the key 'tau'"):
+        pa.predict_mlp({k: v for k, v in mlp.items() if k != "tau"}, np.array([[0, 1]]))
+    bad = dict(mlp, biases=[np.zeros(3), np.zeros(8)])
+    with pytest.raises(ValueError, match=r"^mlp\['weights'\]\[0\]"):
+        pa.predict_mlp(bad, np.array([[0, 1]]))
+
+
+# ---- constructions ---------------------------------------------------------------------------------
+def _digest(net):
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in (net.B.indices, net.B.indptr, net.R.data, net.R.indices, net.E_in_T.data, net.E_in_T.indices,
+              net.E_out_T.indices):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+def test_construction_v1_builds_exactly_the_first_edition_network_for_the_same_seed():
+    # digest recorded from the first edition's build_pairwise_and (before `construction` existed)
+    rng = np.random.default_rng(123)
+    pairs = chung_lu_pairs(200, 900, rng)
+    net = build_pairwise_and(pairs, 200, 300, 4, rng, construction="v1")
+    assert _digest(net) == "d68e2fb074b80a25" and (net.tau, net.theta) == (0.6, 1.15)
+
+
+def test_the_default_v2_wires_the_same_neurons_and_asks_for_a_larger_vote():
+    pairs = uniform_pairs(100, 300, np.random.default_rng(0))
+    v1 = build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1), construction="v1")
+    v2 = build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1))
+    assert v2.options["construction"] == "v2" and (v2.tau, v2.theta) == (0.8, 1.05)
+    assert (v1.B != v2.B).nnz == 0 and np.array_equal(v1.chunk_neuron, v2.chunk_neuron)
+    assert build_pairwise_and(pairs, 100, 256, 4, np.random.default_rng(1), tau=0.7).tau == 0.7
+
+
+def test_an_unknown_construction_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r"^construction must be one of \['v1', 'v2'\]"):
+        build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0), construction="v3")
+
+
+# ---- rounding --------------------------------------------------------------------------------------
+def test_rounding_to_b_bits_leaves_at_most_2_to_the_b_minus_1_levels_per_array():
+    rng = np.random.default_rng(0)
+    pairs = uniform_pairs(50, 200, rng)
+    net = build_pairwise_and(pairs, 50, 256, 4, rng)
+    q = pa.round_weights(net, 3)
+    for a in (q["E_in"], q["weights"][0][1], q["weights"][1][1], q["E_out"]):
+        assert np.unique(np.abs(a.data)).size <= 2 ** 2 - 1 + 1
+    np.testing.assert_allclose(pa.round_weights(net, 32)["E_in"].toarray(), net.as_mlp()["E_in"].toarray(), rtol=1e-6)
+
+
+def test_the_smallest_exact_bits_keep_the_predictions_and_one_bit_fewer_does_not():
+    rng = np.random.default_rng(1)
+    pairs = uniform_pairs(60, 300, rng)
+    net = build_pairwise_and(pairs, 60, 1024, 4, rng)
+    active, _ = mixed_inputs(pairs, 60, 4, 20, rng)
+    b = pa.smallest_exact_bits(net, active)
+    assert b is not None and b >= 2
+    want = [list(p) for p in net.predict(active)]
+    assert [list(p) for p in pa.predict_mlp(pa.round_weights(net, b), active)] == want
+    if b > 2:
+        assert [list(p) for p in pa.predict_mlp(pa.round_weights(net, b - 1), active)] != want
+
+
+def test_rounding_refuses_one_bit():
+    with pytest.raises(ValueError, match=r"^bits\b"):
+        pa.round_weights(build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0)), 1)

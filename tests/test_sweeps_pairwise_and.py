@@ -36,3 +36,27 @@ def test_perf_benchmark_measures_time_and_peak_memory_of_a_subprocess(tmp_path):
     assert res["inputs"] == 3 * pairwise_and_perf.TINY["instances"][0]["per_kind"]
     assert res["peak_rss_mib"] > 10 and res["total_s"] > 0
     assert res["wrong_bits"] >= 0
+
+
+def test_robustness_sweep_records_random_wrong_bits_attack_and_certificates(tmp_path):
+    from superposition.sweeps import pairwise_and_robust
+
+    out = tmp_path / "ch4_robust.json"
+    assert pairwise_and_robust.main(["--tiny", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())["results"]
+    cfg = pairwise_and_robust.TINY
+    assert len(res["attack"]) == sum(len(w) for w in cfg["attack"]["widths"].values())
+    for row in res["attack"]:
+        assert 0 <= row["switched_on"] <= row["targets"] == cfg["attack"]["targets"]
+        assert row["budget"]["restarts"] == cfg["attack"]["budget"]["restarts"]
+    assert [c["inputs"] for c in res["certify"]] == [1 + 20 + 190]
+
+
+def test_certificate_sweep_checks_every_small_input_and_records_the_margins(tmp_path):
+    from superposition.sweeps import pairwise_and_certify
+
+    out = tmp_path / "ch4_certify.json"
+    assert pairwise_and_certify.main(["--tiny", "--out", str(out)]) == 0
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["inputs"] == 1 + 20 + 190 and row["tau"] == 0.7
+    assert (row["wrong_bits"] == 0) == (row["max_false"] <= row["tau"] < row["min_true"])

@@ -47,10 +47,17 @@ __all__ = [
     "chung_lu_pairs",
     "uniform_inputs",
     "planted_inputs",
+    "greedy_matching",
     "hub_inputs",
     "mixed_inputs",
     "true_outputs",
     "count_wrong_bits",
+    "validate_mlp",
+    "mlp_forward",
+    "predict_mlp",
+    "round_weights",
+    "smallest_exact_bits",
+    "mlp_output_values",
     "smallest_width",
     "width_grid",
     "naive_and_neurons",
@@ -59,6 +66,7 @@ __all__ = [
     "output_ids",
     "expected_true_outputs",
     "co_occurrence_tail",
+    "co_occurrence_width",
     "plot_readout_margins",
 ]
 
@@ -164,15 +172,70 @@ def chung_lu_pairs(m: int, m_prime: int, rng, *, exponent: float = 0.75) -> np.n
 # --------------------------------------------------------------------------------------------------
 # input generators
 # --------------------------------------------------------------------------------------------------
-def _fix_repeats(rows: np.ndarray, redraw) -> np.ndarray:
-    """Redraw (vectorised, in rounds) the rows that repeat an index."""
-    for _ in range(1000):
+def _dedupe_and_pad(rows: np.ndarray, m: int, rng) -> np.ndarray:
+    """Keep the first occurrence of each feature in every row and fill the freed slots with random
+    features absent from the row (requires s ≤ m).  Vectorised over rows: the fill draws, for each row,
+    random keys over the m features (features already in the row get +inf) and takes the smallest."""
+    b, s = rows.shape
+    srt_idx = np.argsort(rows, axis=1, kind="stable")
+    srt = np.take_along_axis(rows, srt_idx, axis=1)
+    dup_sorted = np.zeros_like(srt, dtype=bool)
+    dup_sorted[:, 1:] = srt[:, 1:] == srt[:, :-1]
+    dup = np.zeros_like(dup_sorted)
+    np.put_along_axis(dup, srt_idx, dup_sorted, axis=1)
+    out = rows.copy()
+    step = max(1, (1 << 22) // max(m, 1))  # rows per block: ≤ 4 M keys (32 MiB) at a time
+    for lo in range(0, b, step):
+        hi = min(lo + step, b)
+        keys = rng.random((hi - lo, m))
+        r = np.repeat(np.arange(hi - lo), s)
+        keys[r, rows[lo:hi].ravel()] = np.inf
+        fill = np.argsort(keys, axis=1)[:, :s]  # s fresh features per row, none already present
+        need = dup[lo:hi]
+        rank = np.cumsum(need, axis=1) - 1
+        blk = out[lo:hi]
+        blk[need] = np.take_along_axis(fill, np.where(need, rank, 0), axis=1)[need]
+    return out
+
+
+def _fix_repeats(rows: np.ndarray, redraw, m: int, rng, rounds: int = 64) -> np.ndarray:
+    """Redraw (vectorised, in rounds) the rows that repeat an index.
+
+    After ``rounds`` rounds the rows that still repeat a feature keep their first occurrences and
+    are padded with random distinct features (:func:`_dedupe_and_pad`), so the loop is always short.
+    """
+    for _ in range(rounds):
         srt = np.sort(rows, axis=1)
         bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
         if bad.size == 0:
             return rows
         rows[bad] = redraw(bad)
-    raise ValueError("could not draw inputs without repeated features; is m too small for s?")
+    srt = np.sort(rows, axis=1)
+    bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+    if bad.size:
+        rows[bad] = _dedupe_and_pad(rows[bad], m, rng)
+    return rows
+
+
+def greedy_matching(pairs, k: int | None = None) -> np.ndarray:
+    """Ids of pairwise disjoint pairs found greedily in row order (a maximal matching, or its first k).
+
+    ``k`` stops the search once k disjoint pairs are found.  Cost O(k·m′) array work (k passes).
+    Returns an int64 array of output ids.
+    """
+    pairs = np.asarray(pairs)
+    m = int(pairs.max()) + 1 if pairs.size else 1
+    used = np.zeros(m, dtype=bool)
+    chosen = []
+    limit = pairs.shape[0] if k is None else int(k)
+    while len(chosen) < limit:
+        free = np.flatnonzero(~used[pairs[:, 0]] & ~used[pairs[:, 1]])
+        if free.size == 0:
+            break
+        e = int(free[0])
+        chosen.append(e)
+        used[pairs[e]] = True
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def uniform_inputs(m: int, s: int, batch: int, rng) -> np.ndarray:
@@ -182,19 +245,23 @@ def uniform_inputs(m: int, s: int, batch: int, rng) -> np.ndarray:
     batch = as_int("batch", batch, min_value=1)
     rng = as_rng(rng)
     rows = rng.integers(0, m, (batch, s))
-    return _fix_repeats(rows, lambda bad: rng.integers(0, m, (bad.size, s)))
+    return _fix_repeats(rows, lambda bad: rng.integers(0, m, (bad.size, s)), m, rng)
 
 
 def planted_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
     """(batch, s) inputs holding the endpoints of ⌊s/2⌋ random output pairs, padded with random features.
 
-    Every row therefore switches on at least one output (the planted pairs).
+    Every row switches on at least one output (a planted pair).  When the graph has fewer than ⌊s/2⌋
+    pairwise disjoint pairs (found by :func:`greedy_matching`; e.g. a graph with one pair and s = 4),
+    each row plants as many pairs as a greedy matching holds and the rest is random features.
+    Rows whose random pairs overlap are redrawn a few times; rows that still overlap keep their
+    distinct features and are padded with random ones.
     """
     pairs = validate_pairs(pairs, m)
     s = as_int("s", s, min_value=2, max_value=m)
     batch = as_int("batch", batch, min_value=1)
     rng = as_rng(rng)
-    k = s // 2
+    k = min(s // 2, int(greedy_matching(pairs, s // 2).size))
 
     def draw(size):
         e = rng.integers(0, pairs.shape[0], (size, k))
@@ -203,7 +270,7 @@ def planted_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
         return np.concatenate([ends, pad], axis=1).astype(np.int64)
 
     rows = draw(batch)
-    return _fix_repeats(rows, lambda bad: draw(bad.size))
+    return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
 
 
 def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
@@ -242,7 +309,7 @@ def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
         return np.concatenate([hub[:, None], nb], axis=1)
 
     rows = draw(batch)
-    return _fix_repeats(rows, lambda bad: draw(bad.size))
+    return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
 
 
 def mixed_inputs(pairs, m: int, s: int, per_kind: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -318,6 +385,21 @@ def co_occurrence_tail(L, tau, r, m, s):
     p = 1.0 - (1.0 - np.asarray(r, dtype=np.float64) / np.asarray(m, dtype=np.float64)) ** (np.asarray(s) - 1)
     k = np.ceil(np.asarray(tau, dtype=np.float64) * np.asarray(L) - 1e-12)
     return binom.sf(k - 1, L, p)
+
+
+def co_occurrence_width(L, tau, m, m_prime, s, eps):
+    """Width at which the co-occurrence tail of one exposed false output is ε (Exercise 4.7's model).
+
+    A neuron holds r = 2Lm′/n features, so it fires through co-occurrence with p ≈ (s − 1) r/m =
+    2(s − 1)Lm′/(nm); the union bound C(L, k) p^k ≤ ε with k = ⌈τL⌉ gives
+    n = 2(s − 1) L (m′/m) (C(L, k)/ε)^(1/k): linear in m′/m (the co-occurrence term of the width fit).
+    """
+    from scipy.special import comb
+
+    L = np.asarray(L)
+    k = np.ceil(np.asarray(tau, dtype=np.float64) * L - 1e-12)
+    return (2.0 * (np.asarray(s, dtype=np.float64) - 1) * L * np.asarray(m_prime, dtype=np.float64)
+            / np.asarray(m, dtype=np.float64) * (comb(L, k) / np.asarray(eps, dtype=np.float64)) ** (1.0 / k))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -479,6 +561,27 @@ class PairwiseANDNetwork:
         W2 = self.E_out_T.T @ self.R
         return W1.nnz / self.n**2, W2.nnz / self.n**2
 
+    def as_mlp(self) -> dict:
+        """The network as plain matrices, so it can be evaluated or attacked without its construction.
+
+        Returns a dict (see :func:`predict_mlp` for the model it describes):
+
+        ``E_in`` : (n, m) sparse      input code, x = E_in f
+        ``weights`` : list            [(C1, D1), (C2, D2)] with C1 = B (n×m), D1 = E_inᵀ (m×n),
+                                      C2 = E_out (n×m′), D2 = R (m′×n); each pair means W = C·D
+        ``biases`` : list             [−θ·1 (n,), 0 (n,)] float32
+        ``E_out`` : (n, m′) sparse    output codes c_e as columns
+        ``tau`` : float               decoding threshold
+        """
+        E_out = self.E_out_T.T.tocsr()
+        return {
+            "E_in": self.E_in_T.T.tocsr(),
+            "weights": [(self.B, self.E_in_T), (E_out, self.R)],
+            "biases": [np.full(self.n, -self.theta, np.float32), np.zeros(self.n, np.float32)],
+            "E_out": E_out,
+            "tau": float(self.tau),
+        }
+
     def neuron_features(self) -> np.ndarray:
         """Features held per neuron (row sums of B): (n,) int."""
         return np.diff(self.B.indptr)
@@ -490,6 +593,165 @@ def _batches(active: np.ndarray, m: int):
         yield b0, active[b0:b0 + bsz]
 
 
+# --------------------------------------------------------------------------------------------------
+# the plain-matrix export
+# --------------------------------------------------------------------------------------------------
+def _apply(W, h):
+    """W·h for W a matrix (dense or sparse) or a (C, D) pair of factors meaning C·D."""
+    if isinstance(W, tuple):
+        C, D = W
+        return np.asarray(C @ np.asarray(D @ h, dtype=np.float32), dtype=np.float32)
+    return np.asarray(W @ h, dtype=np.float32)
+
+
+def _apply_T(W, v):
+    """Wᵀ·v for a matrix or a (C, D) pair (Wᵀ = Dᵀ Cᵀ)."""
+    if isinstance(W, tuple):
+        C, D = W
+        return np.asarray(D.T @ np.asarray(C.T @ v, dtype=np.float32), dtype=np.float32)
+    return np.asarray(W.T @ v, dtype=np.float32)
+
+
+def _shape_of(W):
+    if isinstance(W, tuple):
+        return (W[0].shape[0], W[1].shape[1])
+    return W.shape
+
+
+def validate_mlp(mlp) -> dict:
+    """Check the dict of :meth:`PairwiseANDNetwork.as_mlp` (keys, shapes, chained layer sizes).
+
+    Raises ``ValueError`` naming ``mlp`` and the offending entry.
+    """
+    if not isinstance(mlp, dict):
+        raise TypeError(f"mlp must be a dict as returned by net.as_mlp(), got {type(mlp).__name__}")
+    for key in ("E_in", "weights", "biases", "E_out", "tau"):
+        if key not in mlp:
+            raise ValueError(f"mlp must have the key {key!r} (keys: E_in, weights, biases, E_out, tau)")
+    W, b = mlp["weights"], mlp["biases"]
+    if len(W) < 1 or len(W) != len(b):
+        raise ValueError(f"mlp['weights'] and mlp['biases'] must be lists of equal length >= 1, got {len(W)} and {len(b)}")
+    width = mlp["E_in"].shape[0]
+    for i, (Wi, bi) in enumerate(zip(W, b)):
+        if isinstance(Wi, tuple) and (len(Wi) != 2 or Wi[0].shape[1] != Wi[1].shape[0]):
+            raise ValueError(f"mlp['weights'][{i}] must be a matrix or a (C, D) pair with C.shape[1] == D.shape[0]")
+        rows, cols = _shape_of(Wi)
+        if cols != width or np.shape(bi) != (rows,):
+            raise ValueError(f"mlp['weights'][{i}] has shape {(rows, cols)} and bias shape {np.shape(bi)}; "
+                             f"expected ({rows}, {width}) and ({rows},)")
+        width = rows
+    if mlp["E_out"].shape[0] != width:
+        raise ValueError(f"mlp['E_out'] must have {width} rows (the last layer's width), got {mlp['E_out'].shape[0]}")
+    return mlp
+
+
+def mlp_forward(mlp, active) -> np.ndarray:
+    """y = W_L h_{L−1} + b_L for each input, from the plain-matrix export: (n_out, batch) float32.
+
+    x = E_in f with f the 0/1 indicator of the row of ``active``; h_ℓ = ReLU(W_ℓ h_{ℓ−1} + b_ℓ) for
+    ℓ < L (h_0 = x).  ``active`` is a (batch, s) integer array of feature indices.
+    """
+    validate_mlp(mlp)
+    m = mlp["E_in"].shape[1]
+    active = validate_active(active, m)
+    b, s = active.shape
+    F = sp.csc_matrix((np.ones(b * s, np.float32), active.ravel().astype(np.int32), np.arange(0, b * s + 1, s)),
+                      shape=(m, b))
+    h = mlp["E_in"] @ F
+    h = np.asarray(h.toarray() if sp.issparse(h) else h, dtype=np.float32)
+    for W, bias in zip(mlp["weights"][:-1], mlp["biases"][:-1]):
+        h = _apply(W, h)
+        h += np.asarray(bias, np.float32)[:, None]
+        np.maximum(h, 0.0, out=h)
+    y = _apply(mlp["weights"][-1], h)
+    y += np.asarray(mlp["biases"][-1], np.float32)[:, None]
+    return y
+
+
+def predict_mlp(mlp, active) -> list[np.ndarray]:
+    """Decode every output of an exported network: for each row of ``active``, the sorted ids e with
+    ⟨E_out[:, e], y⟩ > τ, where y = :func:`mlp_forward` (the same contract as ``net.predict``)."""
+    validate_mlp(mlp)
+    m = mlp["E_in"].shape[1]
+    active = validate_active(active, m)
+    E_out_T = mlp["E_out"].T.tocsr() if sp.issparse(mlp["E_out"]) else np.asarray(mlp["E_out"]).T
+    mp = E_out_T.shape[0]
+    tau = float(mlp["tau"])
+    out: list[np.ndarray] = []
+    for _, blk in _batches(active, m):
+        y = mlp_forward(mlp, blk)
+        parts: list[list[np.ndarray]] = [[] for _ in range(blk.shape[0])]
+        for lo in range(0, mp, _ROW_CHUNK):
+            hi = min(lo + _ROW_CHUNK, mp)
+            d = np.asarray(E_out_T[lo:hi] @ y)
+            r, c = np.nonzero(d > tau)
+            order = np.argsort(c, kind="stable")
+            r, c = r[order] + lo, c[order]
+            cuts = np.searchsorted(c, np.arange(blk.shape[0] + 1))
+            for j in range(blk.shape[0]):
+                parts[j].append(r[cuts[j]:cuts[j + 1]])
+        out.extend(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+    return out
+
+
+def mlp_output_values(mlp, active, outputs) -> np.ndarray:
+    """Decoded values ⟨E_out[:, e], y⟩ of the outputs ``outputs`` (1-d ids) for every input of
+    ``active``: (batch, len(outputs)) float32."""
+    y = mlp_forward(mlp, active)
+    outputs = np.asarray(outputs, dtype=np.int64)
+    C = mlp["E_out"][:, outputs]
+    C = C.toarray() if sp.issparse(C) else np.asarray(C)
+    return np.asarray(C.T @ y, dtype=np.float32).T
+
+
+_CONSTRUCTIONS = {"v1": {"tau": 0.6, "theta": 1.15}, "v2": {"tau": 0.8, "theta": 1.05}}
+
+
+def _round_array(a, bits: int):
+    """Symmetric uniform rounding to 2^(bits−1) − 1 levels per sign, scaled by max |a| (sparse or dense)."""
+    levels = 2 ** (bits - 1) - 1
+    if sp.issparse(a):
+        out = a.copy()
+        out.data = _round_array(np.asarray(out.data), bits)
+        return out
+    a = np.asarray(a, dtype=np.float32)
+    top = float(np.abs(a).max()) if a.size else 0.0
+    if top == 0.0:
+        return a.copy()
+    step = top / levels
+    return (np.round(a / step) * step).astype(np.float32)
+
+
+def round_weights(net, bits: int) -> dict:
+    """The export of ``net`` (a network or an :meth:`~PairwiseANDNetwork.as_mlp` dict) with every stored
+    number rounded to ``bits`` bits.
+
+    Each array (E_in, each factor C and D or dense W, each bias, E_out) is rounded on its own
+    symmetric uniform grid: w ↦ Δ·round(w/Δ) with Δ = max|w| / (2^(bits−1) − 1), i.e. one sign bit
+    and bits − 1 magnitude bits per stored nonzero (plus one scale per array).  τ is kept exact.
+    ``bits = 1`` is refused (no magnitude levels); use ``bits ≥ 2``.
+    """
+    bits = as_int("bits", bits, min_value=2, max_value=32)
+    mlp = validate_mlp(net.as_mlp() if hasattr(net, "as_mlp") else net)
+    rw = [tuple(_round_array(f, bits) for f in W) if isinstance(W, tuple) else _round_array(W, bits)
+          for W in mlp["weights"]]
+    return {"E_in": _round_array(mlp["E_in"], bits), "weights": rw,
+            "biases": [_round_array(b, bits) for b in mlp["biases"]],
+            "E_out": _round_array(mlp["E_out"], bits), "tau": mlp["tau"]}
+
+
+def smallest_exact_bits(net, active, *, max_bits: int = 16) -> int | None:
+    """Smallest b ≤ ``max_bits`` for which :func:`round_weights` (net, b) predicts exactly what ``net``
+    predicts on every row of ``active`` (so a network exact on those inputs stays exact); ``None`` if
+    no b ≤ max_bits does.  Tries b = 2, 3, … in order (not a bisection: exactness need not be monotone)."""
+    mlp = validate_mlp(net.as_mlp() if hasattr(net, "as_mlp") else net)
+    want = [tuple(p) for p in predict_mlp(mlp, active)]
+    for b in range(2, as_int("max_bits", max_bits, min_value=2, max_value=32) + 1):
+        if [tuple(p) for p in predict_mlp(round_weights(mlp, b), active)] == want:
+            return b
+    return None
+
+
 def build_pairwise_and(
     pairs,
     m: int,
@@ -498,13 +760,14 @@ def build_pairwise_and(
     rng,
     *,
     L: int = 12,
-    tau: float = 0.6,
-    theta: float = 1.15,
+    tau: float | None = None,
+    theta: float | None = None,
     pi: float = 0.02,
     q_max: int = 32,
     k_in: int = 16,
     k_out: int = 16,
     packing: str = "balanced",
+    construction: str = "v2",
 ) -> PairwiseANDNetwork:
     """Build the book's network for the output pairs ``pairs`` on ``m`` features with width ``n``.
 
@@ -512,9 +775,19 @@ def build_pairwise_and(
     ----------
     pairs : (m′, 2) int array of distinct unordered pairs (output e = pairs[e]).
     m : number of input features; n : width (neurons, and dimension of input and output codes);
-    s : number of active features the network is meant for (≥ 2).
+    s : number of active features the network is meant for (≥ 2); stored as ``net.s``, the
+        sparsity :func:`superposition.adversary.attack_outputs` attacks when it is given ``s=None``.
+        The wiring itself does not depend on s (the thresholds of ``construction`` were chosen at s = 4).
     rng : numpy Generator or int seed.
-    L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias.
+    L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias
+        (``None``: the construction's default, see below).
+    construction : ``"v2"`` (default) or ``"v1"``.  Both wire the same neurons; they differ in the
+        vote the readout asks for.  ``"v1"`` (τ = 0.6, θ = 1.15) needs ⌈0.6 L⌉ = 8 of 12 copies:
+        enough against random inputs, but an adversary holding one endpoint of a false output and
+        s − 1 = 3 features that sit in several of its neurons reaches 8 votes.  ``"v2"``
+        (τ = 0.8, θ = 1.05) needs 10 of 12 copies, and the lower θ shrinks the vote of a neuron with
+        three active features from (3 − θ)/(2 − θ) = 2.18 to 2.05 copies.  Same seed and same
+        arguments give the same network as before under ``construction="v1"``.
     pi, q_max : a centre with out-degree δ gets chunks of q = clip(⌊π δ⌋, 1, q_max) edges.
     k_in, k_out : nonzeros per column of the input and output codes.
     packing : "balanced" (chunks shuffled and packed contiguously by feature count) or "random"
@@ -534,8 +807,11 @@ def build_pairwise_and(
     pairs = validate_pairs(pairs, m)
     rng = as_rng(rng)
     L = as_int("L", L, min_value=1, max_value=1000)
-    tau = as_float("tau", tau)
-    theta = as_float("theta", theta, min_value=0.0, max_value=2.0, max_inclusive=False)
+    if construction not in _CONSTRUCTIONS:
+        raise ValueError(f"construction must be one of {sorted(_CONSTRUCTIONS)}, got {construction!r}")
+    tau = as_float("tau", _CONSTRUCTIONS[construction]["tau"] if tau is None else tau)
+    theta = as_float("theta", _CONSTRUCTIONS[construction]["theta"] if theta is None else theta,
+                     min_value=0.0, max_value=2.0, max_inclusive=False)
     pi = as_float("pi", pi, min_value=0.0, max_value=1.0)
     q_max = as_int("q_max", q_max, min_value=1)
     k_in = as_int("k_in", k_in, min_value=1)
@@ -600,7 +876,7 @@ def build_pairwise_and(
     # 5. codes
     E_in_T = _sparse_code(n, m, k_in, rng)
     E_out_T = _sparse_code(n, mp, k_out, rng)
-    opts = dict(L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
+    opts = dict(construction=construction, L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
     return PairwiseANDNetwork(m=m, n=n, s=s, pairs=pairs, E_in_T=E_in_T, B=B, R=R, E_out_T=E_out_T,
                               theta=theta, tau=tau, L=L, chunk_neuron=chunk_neuron, chunk_of=chunk_of,
                               centre=centre, options=opts)
@@ -791,7 +1067,7 @@ def naive_and_neurons(m_prime: int) -> int:
 
 
 def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 14613, s: int = 4, graph: str = "uniform",
-                         seed: int = 0, ax=None):
+                         seed: int = 0, ax=None, construction: str = "v2"):
     """Explorer figure: decoded values of true outputs and of the largest false output per input.
 
     Builds one network (graph "uniform" or "heavy-tailed"), runs 32 inputs of each kind and draws,
@@ -804,7 +1080,7 @@ def plot_readout_margins(m: int = 3000, m_prime: int = 22206, n: int = 14613, s:
         raise ValueError(f"graph must be 'uniform' or 'heavy-tailed', got {graph!r}")
     rng = np.random.default_rng(seed)
     pairs = uniform_pairs(m, m_prime, rng) if graph == "uniform" else chung_lu_pairs(m, m_prime, rng)
-    net = build_pairwise_and(pairs, m, n, s, rng)
+    net = build_pairwise_and(pairs, m, n, s, rng, construction=construction)
     act, kinds = mixed_inputs(pairs, m, s, 32, rng)
     r = count_wrong_bits(net, act)
     if ax is None:

@@ -13,7 +13,8 @@ from scipy.stats import binom
 from .. import pairwise_and as pa
 from ._core import CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_output_ids", "check_orient_pairs", "check_expected_true_outputs", "check_co_occurrence_tail"]
+__all__ = ["check_output_ids", "check_orient_pairs", "check_expected_true_outputs", "check_co_occurrence_tail",
+           "check_greedy_cover", "check_hidden_by_hand", "check_co_occurrence_width"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,3 +176,125 @@ def check_co_occurrence_tail(candidate) -> CheckPassed:
     return check_against_reference("Exercise 4.4", candidate, pa.co_occurrence_tail, _TAIL_CASES,
                                    mistakes=_TAIL_MISTAKES, rtol=1e-9, atol=1e-15,
                                    success="Redundancy L turns a per-neuron chance p into a tail that falls like p^(τL).")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.5: a greedy adversary
+# ---------------------------------------------------------------------------------------------
+def _cover_case(seed, m, mp, n, s, e):
+    def case():
+        from ..pairwise_and import build_pairwise_and
+
+        rng = np.random.default_rng(seed)
+        pairs = pa.uniform_pairs(m, mp, rng)
+        net = build_pairwise_and(pairs, m, n, s, rng, construction="v1")
+        a, c = (int(v) for v in pairs[e])
+        return {"B": net.B.toarray().astype(np.int64), "neurons": net.R[e].indices.copy(), "a": a, "c": c, "s": s}
+
+    return case
+
+
+_COVER_CASES = [_cover_case(0, 300, 900, 400, 4, 3), _cover_case(1, 200, 600, 300, 3, 7),
+                _cover_case(2, 400, 1500, 500, 5, 11)]
+
+
+def _cover_variant(B, neurons, a, c, s, *, exclude_c=True, update=True, anchor=True):
+    Bk = np.asarray(B)[np.asarray(neurons)].astype(np.int64)
+    unc = np.ones(Bk.shape[0], dtype=np.int64)
+    chosen = [int(a)] if anchor else []
+    banned = [int(a), int(c)] if exclude_c else [int(a)]
+    while len(chosen) < s:
+        gain = (unc if update else np.ones_like(unc)) @ Bk
+        gain[list(set(chosen + banned))] = -1
+        pick = int(np.argmax(gain))
+        chosen.append(pick)
+        unc = unc * (1 - Bk[:, pick])
+    return np.array(chosen, dtype=np.int64)
+
+
+_COVER_MISTAKES = [
+    Mistake("never add the other endpoint c: with both endpoints on, e is true and the input is no attack",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, exclude_c=False)),
+    Mistake("after each pick, count only the neurons not yet covered (a covered neuron already fires)",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, update=False)),
+    Mistake("start from the anchor a: every neuron of e holds a, so each then needs only one more active feature",
+            lambda B, neurons, a, c, s: _cover_variant(B, neurons, a, c, s, anchor=False)),
+]
+
+
+def check_greedy_cover(candidate) -> CheckPassed:
+    """Check ``candidate(B, neurons, a, c, s)`` against :func:`superposition.adversary.greedy_cover`."""
+    from ..adversary import greedy_cover
+
+    return check_against_reference("Exercise 4.5", candidate, greedy_cover, _COVER_CASES, mistakes=_COVER_MISTAKES,
+                                   success="Three well-chosen features cover far more of an output's neurons than "
+                                           "three random ones.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.6: the hidden layer by hand
+# ---------------------------------------------------------------------------------------------
+def _hidden_ref(B, E_in_T, x, theta):
+    W1 = np.asarray(B, dtype=np.float64) @ np.asarray(E_in_T, dtype=np.float64)
+    return np.maximum(W1 @ np.asarray(x, dtype=np.float64) - theta, 0.0)
+
+
+def _hidden_case(seed, m, mp, n, active):
+    def case():
+        from ..pairwise_and import build_pairwise_and, chung_lu_pairs
+
+        rng = np.random.default_rng(seed)
+        pairs = chung_lu_pairs(m, mp, rng, exponent=0.6)
+        net = build_pairwise_and(pairs, m, n, 3, rng, L=3, construction="v1")
+        return {"B": net.B.toarray(), "E_in_T": net.E_in_T.toarray(), "x": net.embed(np.array([active])),
+                "theta": net.theta}
+
+    return case
+
+
+_HIDDEN_CASES = [_hidden_case(4, 12, 16, 32, [0, 5]), _hidden_case(1, 20, 40, 48, [2, 3, 9])]
+_HIDDEN_MISTAKES = [
+    Mistake("subtract the bias θ before the ReLU: h = ReLU(W1 x − θ)",
+            lambda B, E_in_T, x, theta: np.maximum(np.asarray(B, float) @ np.asarray(E_in_T, float) @ x, 0.0)),
+    Mistake("apply the ReLU: negative pre-activations become 0",
+            lambda B, E_in_T, x, theta: np.asarray(B, float) @ np.asarray(E_in_T, float) @ x - theta),
+]
+
+
+def check_hidden_by_hand(candidate) -> CheckPassed:
+    """Check ``candidate(B, E_in_T, x, theta)`` = ReLU(B·E_inᵀ·x − θ)."""
+    return check_against_reference("Exercise 4.6", candidate, _hidden_ref, _HIDDEN_CASES, mistakes=_HIDDEN_MISTAKES,
+                                   rtol=1e-5, atol=1e-6,
+                                   success="A neuron holding both active features reads about 2 − θ.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4.7: the co-occurrence term
+# ---------------------------------------------------------------------------------------------
+_WIDTH_CASES = [dict(L=12, tau=0.6, m=3000, m_prime=22206, s=4, eps=1e-6),
+                dict(L=8, tau=0.7, m=1000, m_prime=31623, s=3, eps=1e-4),
+                dict(L=5, tau=0.5, m=500, m_prime=800, s=6, eps=1e-3)]
+
+
+def _width_variant(L, tau, m, m_prime, s, eps, *, k_round=np.ceil, s_factor=lambda s: s - 1, per_m=True):
+    from scipy.special import comb
+
+    k = k_round(tau * L - 1e-12) if k_round is np.ceil else k_round(tau * L)
+    return 2.0 * s_factor(s) * L * m_prime / (m if per_m else 1) * (comb(L, k) / eps) ** (1.0 / k)
+
+
+_WIDTH_MISTAKES = [
+    Mistake("k = ⌈τL⌉ (round the vote up): a fraction τ of L copies needs at least ⌈τL⌉ of them",
+            lambda **kw: _width_variant(**kw, k_round=np.floor)),
+    Mistake("only the s − 1 other active features can co-occur with the active endpoint, not all s",
+            lambda **kw: _width_variant(**kw, s_factor=lambda s: s)),
+    Mistake("p = (s − 1) r/m: divide by the number of features m",
+            lambda **kw: _width_variant(**kw, per_m=False)),
+]
+
+
+def check_co_occurrence_width(candidate) -> CheckPassed:
+    """Check ``candidate(L, tau, m, m_prime, s, eps)`` against :func:`superposition.pairwise_and.co_occurrence_width`."""
+    return check_against_reference("Exercise 4.7", candidate, pa.co_occurrence_width, _WIDTH_CASES,
+                                   mistakes=_WIDTH_MISTAKES, rtol=1e-9, atol=0.0,
+                                   success="The co-occurrence width is linear in m′/m: the b·m′/m term of the fit.")

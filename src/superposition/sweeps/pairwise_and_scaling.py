@@ -52,6 +52,9 @@ TINY = {
 }
 
 
+CONSTRUCTION = "v1"  # the construction the committed data were computed with
+
+
 def make_graph(kind: str, m: int, m_prime: int, seed) -> np.ndarray:
     """The seeded graph of one sweep point ("uniform" or "chung_lu")."""
     rng = np.random.default_rng(seed)
@@ -63,7 +66,7 @@ def reliability(pairs, m, s, n, builds, per_kind, seed, **options) -> int:
     bad = 0
     for b in range(builds):
         rng = np.random.default_rng([seed, 777, b, n])
-        net = build_pairwise_and(pairs, m, n, s, rng, **options)
+        net = build_pairwise_and(pairs, m, n, s, rng, **({"construction": CONSTRUCTION} | options))
         act, _ = mixed_inputs(pairs, m, s, per_kind, rng)
         bad += count_wrong_bits(net, act).total_wrong > 0
     return int(bad)
@@ -77,12 +80,13 @@ def run(cfg: dict) -> dict:
         pairs = make_graph(kind, m, mp, [cfg["seed"], i])
         deg = np.bincount(pairs.ravel(), minlength=m)
         res = smallest_width(pairs, m, s, builds=cfg["builds"], per_kind=cfg["per_kind"], seed=cfg["seed"] + i,
-                             n_lo=32, n_hi=min(max(4096, 4 * mp), 160000))
+                             n_lo=32, n_hi=min(max(4096, 4 * mp), 160000), construction=CONSTRUCTION)
         n_min = res["n_min"]
         row = {"kind": kind, "series": series, "m": m, "m_prime": mp, "avg_degree": 2 * mp / m,
                "max_degree": int(deg.max()), "n_min": n_min, "tried": res["tried"]}
         if n_min is not None:
-            net = build_pairwise_and(pairs, m, n_min, s, np.random.default_rng([cfg["seed"], i, 1]))
+            net = build_pairwise_and(pairs, m, n_min, s, np.random.default_rng([cfg["seed"], i, 1]),
+                                     construction=CONSTRUCTION)
             row["params"] = net.parameter_counts()
             row["features_per_neuron"] = float(net.neuron_features().mean())
             if n_min <= 20000:
@@ -102,7 +106,8 @@ def run(cfg: dict) -> dict:
     for name, opts in v["settings"].items():
         t0 = time.perf_counter()
         res = smallest_width(pairs, v["m"], s, builds=cfg["builds"], per_kind=cfg["per_kind"], seed=cfg["seed"],
-                             n_lo=32, n_hi=min(max(4096, 4 * v["m_prime"]), 160000), **opts)
+                             n_lo=32, n_hi=min(max(4096, 4 * v["m_prime"]), 160000),
+                             **({"construction": CONSTRUCTION} | opts))
         out["variants"].append({"name": name, "options": opts, "n_min": res["n_min"], "tried": res["tried"]})
         log(f"variant {name}: n_min={res['n_min']} ({time.perf_counter() - t0:.1f} s)")
     return out

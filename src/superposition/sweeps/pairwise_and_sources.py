@@ -51,7 +51,7 @@ def run(cfg: dict) -> list:
         for n in st["n"]:
             t0 = time.perf_counter()
             rng = np.random.default_rng([cfg["seed"], i, n])
-            net = build_pairwise_and(pairs, st["m"], n, s, rng)
+            net = build_pairwise_and(pairs, st["m"], n, s, rng, construction="v1")  # the committed data's construction
             act, kinds = mixed_inputs(pairs, st["m"], s, cfg["per_kind"], rng)
             for name, sw in SWITCHES.items():
                 r = count_wrong_bits(net, act, **sw)
