@@ -120,7 +120,9 @@ def test_guarantee_labels_follow_the_evidence(strong):
     assert guarantee_label(s=3) == GUARANTEES[3]
 
 
-@pytest.mark.parametrize("kw, name", [(dict(s=1), "s"), (dict(restarts=0), "restarts"), (dict(targets=[99]), "targets")])
+@pytest.mark.parametrize(
+    "kw, name", [(dict(s=1), "s"), (dict(restarts=0), "restarts"), (dict(targets=[99]), "targets")]
+)
 def test_bad_attack_arguments_name_the_parameter(strong, kw, name):
     m, pairs, net = strong
     args = dict(targets=[0], s=3, rng=0) | kw

@@ -171,7 +171,7 @@ def attack_outputs(net, pairs, targets, s: int | None, rng, *, restarts: int = 4
         G = _apply_T(WL, C) if len(mlp["weights"]) == 2 else None  # (n_hidden, t)
         if G is None:  # deeper network: propose candidates from the first layer's readout-free cover
             G = np.ones((_apply(W1, np.zeros((E_in.shape[0], 1), np.float32)).shape[0], tg.size), np.float32)
-        starts, cand_lists, anchors = [], [], []
+        starts, cand_lists = [], []
         for j, e in enumerate(tg):
             a, c = int(pairs[e, 0]), int(pairs[e, 1])
             K = _own_neurons(G[:, j])
