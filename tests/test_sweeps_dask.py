@@ -138,3 +138,15 @@ def test_a_verification_spread_over_workers_counts_the_same_wrong_bits(cluster):
         np.testing.assert_array_equal(getattr(got, k), getattr(want, k))
     np.testing.assert_allclose(got.max_false, want.max_false, atol=1e-5)
     np.testing.assert_allclose(got.min_true, want.min_true, atol=1e-5)
+
+
+def test_distributed_record_tiny_writes_verification_and_speedup(tmp_path):
+    from superposition.sweeps import pairwise_and_distributed
+
+    out = tmp_path / "dist.json"
+    assert pairwise_and_distributed.main(["--tiny", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())["results"]
+    [v] = res["verify"]
+    assert v["inputs"] == 3 * v["per_kind"] and len(v["worker_peak_rss_mib"]) == v["workers"]
+    assert res["speedup"]["identical_results"] and res["speedup"]["speedup"] > 0
+    assert not list(tmp_path.glob("*.partial.jsonl"))
