@@ -29,14 +29,14 @@ from ._runner import open_client, run_points
 
 FULL = {
     "verify": [
-        # smallest first: this process's peak memory (VmHWM) only grows, so each reading is that instance's own
+        # add larger instances after this one (smallest first: this process's peak memory, VmHWM, only grows,
+        # so each reading is that instance's own), e.g. m=30000, m'=3000000, n=393216
         {"m": 10000, "m_prime": 1000000, "n": 131072, "s": 4, "per_kind": 64, "seed": 5, "workers": 2,
          "serial_baseline": True},
-        {"m": 30000, "m_prime": 3000000, "n": 393216, "s": 4, "per_kind": 64, "seed": 5, "workers": 2},
     ],
-    "speedup": {"s": 4, "per_kind": 64, "seed": 0, "i": 1,
-                "setting": {"label": "medium: m=10⁴, m′=10⁵", "m": 10000, "m_prime": 100000},
-                "n": [4096, 5793, 8192, 11585, 16384, 23170]},
+    "speedup": {"s": 4, "per_kind": 64, "seed": 0, "i": 0,
+                "setting": {"label": "sparse: m=10⁴, m′=10⁴", "m": 10000, "m_prime": 10000},
+                "n": [1024, 1448, 2048, 2896, 4096, 5793]},
 }
 
 TINY = {
@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     results = {"verify": [verify_instance(inst) for inst in cfg["verify"]], "speedup": speedup(cfg["speedup"], out)}
     write_sweep(out, "ch4_distributed", cfg, results, started,
                 "nice python -m superposition.sweeps.pairwise_and_distributed" + (" --tiny" if args.tiny else ""),
-                {"scheduler": "local", "load_average_at_end": list(os.getloadavg()), "cpus": os.cpu_count()})
+                {"scheduler": "local", "workers": "1-2 (see the records)", "load_average_at_end": list(os.getloadavg()), "cpus": os.cpu_count()})
     log(f"wrote {out}")
     return 0
 
