@@ -150,3 +150,21 @@ def test_distributed_record_tiny_writes_verification_and_speedup(tmp_path):
     assert v["inputs"] == 3 * v["per_kind"] and len(v["worker_peak_rss_mib"]) == v["workers"]
     assert res["speedup"]["identical_results"] and res["speedup"]["speedup"] > 0
     assert not list(tmp_path.glob("*.partial.jsonl"))
+
+
+def test_the_data_directory_is_found_from_a_repository_folder_or_the_environment(tmp_path, monkeypatch):
+    from superposition import sweeps
+
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.delenv(sweeps.DATA_ENV, raising=False)
+    assert sweeps.find_data_dir(repo / "book") == repo / "book" / "data"
+    monkeypatch.setenv(sweeps.DATA_ENV, str(tmp_path))
+    assert sweeps.find_data_dir(repo) == tmp_path
+
+
+def test_without_a_data_directory_the_error_says_how_to_choose_one(monkeypatch):
+    from superposition import sweeps
+
+    monkeypatch.setattr(sweeps, "DATA_DIR", None)
+    with pytest.raises(FileNotFoundError, match="SUPERPOSITION_DATA_DIR"):
+        sweeps.load_sweep("ch4_scaling")
