@@ -13,7 +13,8 @@ Every sweep module lists its points (small JSON-able dicts) and a top-level func
   ``--out`` skips the points found there.  The partial file is removed once the sweep's JSON is written.
 * A point that raises is reported with its parameters (and left out of the partial file, so a rerun retries it);
   the others carry on.  The written JSON lists the failures under ``failed``.
-* The dashboard link is printed when there is one; progress is a ``tqdm`` bar.
+* The dashboard link is printed when there is one; progress is a ``tqdm`` bar, or Dask's own progress bar when
+  the scheduler is a remote address.
 """
 
 from __future__ import annotations
@@ -89,6 +90,23 @@ def _read_partial(path: Path) -> dict:
     return done
 
 
+def _dask_progress(client, futures):
+    """Dask's text progress bar for ``futures``, drawn from a background thread while the points are collected."""
+    import threading
+
+    from distributed.diagnostics.progressbar import TextProgressBar
+
+    def draw():
+        try:
+            TextProgressBar(futures, scheduler=client.scheduler.address, complete=True)
+        except Exception:  # noqa: BLE001 - a progress bar must never stop the sweep
+            pass
+
+    thread = threading.Thread(target=draw, daemon=True)
+    thread.start()
+    return thread
+
+
 def _call(fn, point):
     """Run one point; return ("ok", result) or ("error", text) so a failure never kills the sweep."""
     try:
@@ -153,6 +171,10 @@ def run_points(fn, points: list[dict], out, *, scheduler: str = "local", workers
 
                 futures = {client.submit(_call, fn, points[i], key=f"{label}-{i}-{keys[i]}", pure=False): i
                            for i in todo}
+                drawer = None
+                if scheduler not in ("local", None) and futures:  # a remote cluster: Dask's own progress bar
+                    drawer = _dask_progress(client, list(futures))
+                    bar.disable = True
                 for fut in as_completed(futures):
                     i = futures[fut]
                     try:
@@ -161,6 +183,8 @@ def run_points(fn, points: list[dict], out, *, scheduler: str = "local", workers
                         status, value = "error", f"{type(exc).__name__}: {exc}"
                     finish(i, status, value, fh)
                     bar.update()
+                if drawer is not None:
+                    drawer.join(timeout=2)  # let it draw 100 %
     finally:
         if own:
             cluster = getattr(client, "cluster", None)
