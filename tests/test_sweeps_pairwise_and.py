@@ -7,7 +7,7 @@ from superposition.sweeps import pairwise_and_perf, pairwise_and_scaling, pairwi
 
 def test_scaling_sweep_writes_n_min_params_and_reliability(tmp_path):
     out = tmp_path / "ch4_scaling.json"
-    assert pairwise_and_scaling.main(["--tiny", "--out", str(out)]) == 0
+    assert pairwise_and_scaling.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["command"].endswith("--tiny")
     pts = data["results"]["points"]
@@ -21,7 +21,7 @@ def test_scaling_sweep_writes_n_min_params_and_reliability(tmp_path):
 
 def test_sources_sweep_records_every_switch_for_every_width(tmp_path):
     out = tmp_path / "ch4_sources.json"
-    assert pairwise_and_sources.main(["--tiny", "--out", str(out)]) == 0
+    assert pairwise_and_sources.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     rows = json.loads(out.read_text())["results"]
     widths = pairwise_and_sources.TINY["settings"][0]["n"]
     assert len(rows) == len(widths) * len(pairwise_and_sources.SWITCHES)
@@ -31,7 +31,7 @@ def test_sources_sweep_records_every_switch_for_every_width(tmp_path):
 
 def test_perf_benchmark_measures_time_and_peak_memory_of_a_subprocess(tmp_path):
     out = tmp_path / "ch4_perf.json"
-    assert pairwise_and_perf.main(["--tiny", "--out", str(out)]) == 0
+    assert pairwise_and_perf.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     (res,) = json.loads(out.read_text())["results"]
     assert res["inputs"] == 3 * pairwise_and_perf.TINY["instances"][0]["per_kind"]
     assert res["peak_rss_mib"] > 10 and res["total_s"] > 0

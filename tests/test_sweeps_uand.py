@@ -7,7 +7,7 @@ from superposition.sweeps import load_sweep, uand_superposed, uand_width
 
 def test_width_sweep_tiny(tmp_path):
     out = tmp_path / "ch2_uand_width.json"
-    assert uand_width.main(["--tiny", "--out", str(out)]) == 0
+    assert uand_width.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["name"] == "ch2_uand_width"
     assert data["command"] == "python -m superposition.sweeps.uand_width"
@@ -25,7 +25,7 @@ def test_width_sweep_tiny(tmp_path):
 
 def test_superposed_sweep_tiny(tmp_path):
     out = tmp_path / "ch2_uand_superposed.json"
-    assert uand_superposed.main(["--tiny", "--out", str(out)]) == 0
+    assert uand_superposed.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["name"] == "ch2_uand_superposed"
     assert len(data["results"]) == len(data["grid"]["m"]) * len(data["grid"]["runs"])

@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {"instances": [
     {"m": 10000, "m_prime": 1000000, "n": 131072, "s": 4, "per_kind": 64, "seed": 5},
@@ -68,22 +69,30 @@ def run_instance(inst: dict) -> dict:
     return out
 
 
+def _logged_instance(inst: dict) -> dict:
+    res = run_instance(inst)
+    log(f"m={inst['m']} m'={inst['m_prime']} n={inst['n']}: {res['total_s']:.1f} s, "
+        f"{res['peak_rss_mib']:.0f} MiB, wrong bits {res['wrong_bits']}")
+    return res
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_perf", description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_perf.json)")
+    add_scheduler_argument(parser)
+    parser.set_defaults(scheduler="none")  # a timing benchmark: one instance at a time unless asked otherwise
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = []
-    for inst in cfg["instances"]:  # largest first, so each RSS reading is that instance's own peak
-        res = run_instance(inst)
-        log(f"m={inst['m']} m'={inst['m_prime']} n={inst['n']}: {res['total_s']:.1f} s, "
-            f"{res['peak_rss_mib']:.0f} MiB, wrong bits {res['wrong_bits']}")
-        results.append(res)
-    out = args.out or (DATA_DIR / "ch4_perf.json")
+    out = args.out or data_path("ch4_perf.json")
+    # each instance is one point, run in its own subprocess (on whichever worker runs it)
+    res, meta = run_points(_logged_instance, cfg["instances"], out, scheduler=args.scheduler, workers=args.workers,
+                           label="ch4_perf")
+    results = [r for r in res if r is not None]
     write_sweep(out, "ch4_perf", cfg, results, started,
-                "python -m superposition.sweeps.pairwise_and_perf" + (" --tiny" if args.tiny else ""))
+                "python -m superposition.sweeps.pairwise_and_perf" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 

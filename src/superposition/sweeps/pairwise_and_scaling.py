@@ -19,7 +19,8 @@ import time
 import numpy as np
 
 from ..pairwise_and import build_pairwise_and, chung_lu_pairs, count_wrong_bits, mixed_inputs, smallest_width, uniform_pairs
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {
     "s": 4,
@@ -72,58 +73,82 @@ def reliability(pairs, m, s, n, builds, per_kind, seed, **options) -> int:
     return int(bad)
 
 
-def run(cfg: dict) -> dict:
-    s = cfg["s"]
-    out = {"points": [], "variants": []}
-    for i, (kind, series, m, mp) in enumerate(cfg["points"]):
+def scaling_point(p: dict) -> dict:
+    """One point of the grid (``p["part"] == "points"``) or one construction variant (``"variants"``);
+    every seed derives from the point's index ``i`` and ``p["seed"]``."""
+    s, seed = p["s"], p["seed"]
+    if p["part"] == "variants":
+        pairs = make_graph("uniform", p["m"], p["m_prime"], [seed, 99])
         t0 = time.perf_counter()
-        pairs = make_graph(kind, m, mp, [cfg["seed"], i])
-        deg = np.bincount(pairs.ravel(), minlength=m)
-        res = smallest_width(pairs, m, s, builds=cfg["builds"], per_kind=cfg["per_kind"], seed=cfg["seed"] + i,
-                             n_lo=32, n_hi=min(max(4096, 4 * mp), 160000), construction=CONSTRUCTION)
-        n_min = res["n_min"]
-        row = {"kind": kind, "series": series, "m": m, "m_prime": mp, "avg_degree": 2 * mp / m,
-               "max_degree": int(deg.max()), "n_min": n_min, "tried": res["tried"]}
-        if n_min is not None:
-            net = build_pairwise_and(pairs, m, n_min, s, np.random.default_rng([cfg["seed"], i, 1]),
-                                     construction=CONSTRUCTION)
-            row["params"] = net.parameter_counts()
-            row["features_per_neuron"] = float(net.neuron_features().mean())
-            if n_min <= 20000:
-                d1, d2 = net.effective_density()
-                row["density_W1"], row["density_W2"] = d1, d2
-            del net
-            row["reliability"] = {
-                str(f): reliability(pairs, m, s, int(round(f * n_min)), cfg["reliability_builds"], cfg["per_kind"],
-                                    cfg["seed"] + i)
-                for f in (1.0, 1.25, 1.5)
-            }
-        row["seconds"] = round(time.perf_counter() - t0, 1)
-        log(f"{kind} {series} m={m} m'={mp}: n_min={n_min} ({row['seconds']} s)")
-        out["points"].append(row)
+        res = smallest_width(pairs, p["m"], s, builds=p["builds"], per_kind=p["per_kind"], seed=seed,
+                             n_lo=32, n_hi=min(max(4096, 4 * p["m_prime"]), 160000),
+                             **({"construction": CONSTRUCTION} | p["options"]))
+        log(f"variant {p['name']}: n_min={res['n_min']} ({time.perf_counter() - t0:.1f} s)")
+        return {"name": p["name"], "options": p["options"], "n_min": res["n_min"], "tried": res["tried"]}
+    i, kind, series, m, mp = p["i"], p["kind"], p["series"], p["m"], p["m_prime"]
+    t0 = time.perf_counter()
+    pairs = make_graph(kind, m, mp, [seed, i])
+    deg = np.bincount(pairs.ravel(), minlength=m)
+    res = smallest_width(pairs, m, s, builds=p["builds"], per_kind=p["per_kind"], seed=seed + i,
+                         n_lo=32, n_hi=min(max(4096, 4 * mp), 160000), construction=CONSTRUCTION)
+    n_min = res["n_min"]
+    row = {"kind": kind, "series": series, "m": m, "m_prime": mp, "avg_degree": 2 * mp / m,
+           "max_degree": int(deg.max()), "n_min": n_min, "tried": res["tried"]}
+    if n_min is not None:
+        net = build_pairwise_and(pairs, m, n_min, s, np.random.default_rng([seed, i, 1]),
+                                 construction=CONSTRUCTION)
+        row["params"] = net.parameter_counts()
+        row["features_per_neuron"] = float(net.neuron_features().mean())
+        if n_min <= 20000:
+            d1, d2 = net.effective_density()
+            row["density_W1"], row["density_W2"] = d1, d2
+        del net
+        row["reliability"] = {
+            str(f): reliability(pairs, m, s, int(round(f * n_min)), p["reliability_builds"], p["per_kind"],
+                                seed + i)
+            for f in (1.0, 1.25, 1.5)
+        }
+    row["seconds"] = round(time.perf_counter() - t0, 1)
+    log(f"{kind} {series} m={m} m'={mp}: n_min={n_min} ({row['seconds']} s)")
+    return row
+
+
+def points(cfg: dict) -> list:
+    """The sweep's points: the grid (index i), then the variants, in the order of the results."""
+    common = {k: cfg[k] for k in ("s", "builds", "per_kind", "reliability_builds", "seed")}
+    pts = [{"part": "points", "i": i, "kind": kind, "series": series, "m": m, "m_prime": mp, **common}
+           for i, (kind, series, m, mp) in enumerate(cfg["points"])]
     v = cfg["variants"]
-    pairs = make_graph("uniform", v["m"], v["m_prime"], [cfg["seed"], 99])
-    for name, opts in v["settings"].items():
-        t0 = time.perf_counter()
-        res = smallest_width(pairs, v["m"], s, builds=cfg["builds"], per_kind=cfg["per_kind"], seed=cfg["seed"],
-                             n_lo=32, n_hi=min(max(4096, 4 * v["m_prime"]), 160000),
-                             **({"construction": CONSTRUCTION} | opts))
-        out["variants"].append({"name": name, "options": opts, "n_min": res["n_min"], "tried": res["tried"]})
-        log(f"variant {name}: n_min={res['n_min']} ({time.perf_counter() - t0:.1f} s)")
-    return out
+    pts += [{"part": "variants", "name": name, "options": opts, "m": v["m"], "m_prime": v["m_prime"], **common}
+            for name, opts in v["settings"].items()]
+    return pts
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run every point of ``cfg`` (see :func:`superposition.sweeps._runner.run_points`); return
+    ``(results, meta)`` with results ``{"points": [...], "variants": [...]}`` (failed points left out)."""
+    pts = points(cfg)
+    res, meta = run_points(scaling_point, pts, out, scheduler=scheduler, workers=workers, label="ch4_scaling")
+    out = {"points": [], "variants": []}
+    for p, r in zip(pts, res):
+        if r is not None:
+            out[p["part"]].append(r)
+    return out, meta
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_scaling", description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_scaling.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = run(cfg)
-    out = args.out or (DATA_DIR / "ch4_scaling.json")
+    out = args.out or data_path("ch4_scaling.json")
+    results, meta = run(cfg, out, args.scheduler, args.workers)
     write_sweep(out, "ch4_scaling", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_scaling" + (" --tiny" if args.tiny else ""))
+                "nice python -m superposition.sweeps.pairwise_and_scaling" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 

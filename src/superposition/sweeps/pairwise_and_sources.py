@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from ..pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 SWITCHES = {
     "all sources": {},
@@ -43,41 +44,57 @@ FULL = {
 TINY = {"s": 4, "per_kind": 8, "settings": [{"label": "tiny", "m": 200, "m_prime": 300, "n": [128, 512]}], "seed": 0}
 
 
-def run(cfg: dict) -> list:
-    s = cfg["s"]
+def sources_point(p: dict) -> list:
+    """One (setting, n) point: its build, inputs and the rows of every switch (seeds from the point)."""
+    s, i, n, st = p["s"], p["i"], p["n"], p["setting"]
+    pairs = uniform_pairs(st["m"], st["m_prime"], np.random.default_rng([p["seed"], i]))
     rows = []
-    for i, st in enumerate(cfg["settings"]):
-        pairs = uniform_pairs(st["m"], st["m_prime"], np.random.default_rng([cfg["seed"], i]))
-        for n in st["n"]:
-            t0 = time.perf_counter()
-            rng = np.random.default_rng([cfg["seed"], i, n])
-            net = build_pairwise_and(pairs, st["m"], n, s, rng, construction="v1")  # the committed data's construction
-            act, kinds = mixed_inputs(pairs, st["m"], s, cfg["per_kind"], rng)
-            for name, sw in SWITCHES.items():
-                r = count_wrong_bits(net, act, **sw)
-                fin = np.isfinite(r.min_true)
-                rows.append({
-                    "setting": st["label"], "m": st["m"], "m_prime": st["m_prime"], "n": n, "switch": name,
-                    "wrong": {k: int(r.wrong[kinds == k].sum()) for k in ("uniform", "planted", "hub")},
-                    "false_pos": int(r.false_pos.sum()), "false_neg": int(r.false_neg.sum()),
-                    "max_false": float(r.max_false.max()),
-                    "min_true": float(r.min_true[fin].min()) if fin.any() else None,
-                })
-            log(f"{st['label']} n={n}: {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    rng = np.random.default_rng([p["seed"], i, n])
+    net = build_pairwise_and(pairs, st["m"], n, s, rng, construction="v1")  # the committed data's construction
+    act, kinds = mixed_inputs(pairs, st["m"], s, p["per_kind"], rng)
+    for name, sw in SWITCHES.items():
+        r = count_wrong_bits(net, act, **sw)
+        fin = np.isfinite(r.min_true)
+        rows.append({
+            "setting": st["label"], "m": st["m"], "m_prime": st["m_prime"], "n": n, "switch": name,
+            "wrong": {k: int(r.wrong[kinds == k].sum()) for k in ("uniform", "planted", "hub")},
+            "false_pos": int(r.false_pos.sum()), "false_neg": int(r.false_neg.sum()),
+            "max_false": float(r.max_false.max()),
+            "min_true": float(r.min_true[fin].min()) if fin.any() else None,
+        })
+    log(f"{st['label']} n={n}: {time.perf_counter() - t0:.1f} s")
     return rows
+
+
+def points(cfg: dict) -> list:
+    """The sweep's points, one per (setting, width), in the order of the results."""
+    return [{"s": cfg["s"], "per_kind": cfg["per_kind"], "seed": cfg["seed"], "i": i, "n": n,
+             "setting": {k: st[k] for k in ("label", "m", "m_prime")}}
+            for i, st in enumerate(cfg["settings"]) for n in st["n"]]
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run every point of ``cfg`` (see :func:`superposition.sweeps._runner.run_points`); return
+    ``(rows, meta)``; failed points are listed in ``meta["failed_points"]``."""
+    res, meta = run_points(sources_point, points(cfg), out, scheduler=scheduler, workers=workers,
+                                   label="ch4_sources")
+    return [row for r in res if r is not None for row in r], meta
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_sources", description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_sources.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = run(cfg)
-    out = args.out or (DATA_DIR / "ch4_sources.json")
+    out = args.out or data_path("ch4_sources.json")
+    results, meta = run(cfg, out, args.scheduler, args.workers)
     write_sweep(out, "ch4_sources", {**cfg, "switches": SWITCHES}, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_sources" + (" --tiny" if args.tiny else ""))
+                "nice python -m superposition.sweeps.pairwise_and_sources" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 

@@ -18,7 +18,8 @@ import math
 import time
 
 from ..uand import smallest_working_width
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {
     "runs": [
@@ -46,25 +47,39 @@ TINY = {
 }
 
 
-def run(cfg: dict) -> list:
-    """Run the smallest-width searches of ``cfg``; return one record per ``(s, ε, seed, m)``."""
+def superposed_series(p: dict) -> list:
+    """One point: the smallest-width searches of one run ``(s, ε, seed)`` over all m (one series, since each
+    m's search starts one octave below the previous n_min); one record per m."""
     out = []
-    for r in cfg["runs"]:
-        k_start = None
-        for m in cfg["m"]:
-            t0 = time.perf_counter()
-            res = smallest_working_width(
-                m, r["s"], r["eps"], k_start=k_start, superposed=True, coverage=cfg["coverage"],
-                code_nnz=cfg["code_nnz"], n_inputs=cfg["n_inputs"], exact_max_m=cfg["exact_max_m"],
-                n_sample=cfg["n_sample"], seed=r["seed"])
-            n_min = res["n_min"]
-            out.append({"m": m, "s": r["s"], "eps": r["eps"], "seed": r["seed"], "n_min": n_min,
-                        "evaluated": res["evaluated"], "seconds": round(time.perf_counter() - t0, 1)})
-            log(f"superposed s={r['s']} eps={r['eps']:.3f} seed={r['seed']} m={m}: n_min={n_min} "
-                f"({time.perf_counter() - t0:.0f} s)")
-            if n_min is not None:  # n_min grows with m: start the next search one octave below
-                k_start = max(0, round(4 * math.log2(n_min)) - 4)
+    k_start = None
+    for m in p["m"]:
+        t0 = time.perf_counter()
+        res = smallest_working_width(
+            m, p["s"], p["eps"], k_start=k_start, superposed=True, coverage=p["coverage"],
+            code_nnz=p["code_nnz"], n_inputs=p["n_inputs"], exact_max_m=p["exact_max_m"],
+            n_sample=p["n_sample"], seed=p["seed"])
+        n_min = res["n_min"]
+        out.append({"m": m, "s": p["s"], "eps": p["eps"], "seed": p["seed"], "n_min": n_min,
+                    "evaluated": res["evaluated"], "seconds": round(time.perf_counter() - t0, 1)})
+        log(f"superposed s={p['s']} eps={p['eps']:.3f} seed={p['seed']} m={m}: n_min={n_min} "
+            f"({time.perf_counter() - t0:.0f} s)")
+        if n_min is not None:  # n_min grows with m: start the next search one octave below
+            k_start = max(0, round(4 * math.log2(n_min)) - 4)
     return out
+
+
+def points(cfg: dict) -> list:
+    """One point per run ``(s, ε, seed)``, carrying the m grid and the settings."""
+    common = {k: cfg[k] for k in ("m", "coverage", "code_nnz", "n_inputs", "exact_max_m", "n_sample")}
+    return [{**r, **common} for r in cfg["runs"]]
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run the smallest-width searches of ``cfg``; return ``(records, meta)``, one record per
+    ``(s, ε, seed, m)`` (failed runs left out)."""
+    res, meta = run_points(superposed_series, points(cfg), out, scheduler=scheduler, workers=workers,
+                           label="ch2_uand_superposed")
+    return [rec for r in res if r is not None for rec in r], meta
 
 
 def main(argv=None) -> int:
@@ -72,13 +87,15 @@ def main(argv=None) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long grid (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch2_uand_superposed.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
-    out = args.out or (DATA_DIR / "ch2_uand_superposed.json")
+    out = args.out or data_path("ch2_uand_superposed.json")
     started = time.time()
-    results = run(cfg)
+    results, meta = run(cfg, out, args.scheduler, args.workers)
     path = write_sweep(out, "ch2_uand_superposed", cfg, results, started,
-                       "python -m superposition.sweeps.uand_superposed")
+                       "python -m superposition.sweeps.uand_superposed", meta)
+    finish_sweep(out, meta)
     log(f"wrote {path}")
     return 0
 

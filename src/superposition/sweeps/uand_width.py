@@ -22,7 +22,8 @@ import math
 import time
 
 from ..uand import evaluate_width, smallest_working_width
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {
     "grid": {"s": [2, 3, 4, 5], "m": [100, 1000, 10000], "n": [2**k for k in range(8, 17)], "coverage": 48.0},
@@ -45,55 +46,76 @@ TINY = {
 }
 
 
-def run(cfg: dict) -> dict:
-    """Run the three parts of the sweep on the grid ``cfg`` and return their results."""
-    common = {"n_inputs": cfg["n_inputs"], "exact_max_m": cfg["exact_max_m"], "n_sample": cfg["n_sample"],
-              "seed": cfg["seed"]}
-    out = {"grid": [], "coverage": [], "nmin": []}
-    g = cfg["grid"]
-    for s in g["s"]:
-        for m in g["m"]:
-            for n in g["n"]:
-                t0 = time.perf_counter()
-                res = evaluate_width(m, s, n, coverage=g["coverage"], **common)
-                res["seconds"] = round(time.perf_counter() - t0, 2)
-                out["grid"].append(res)
-                log(f"grid s={s} m={m} n={n}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f} "
-                    f"({res['seconds']} s)")
-    c = cfg["coverage"]
-    for n in c["n"]:
-        for L in c["L"]:
-            res = evaluate_width(c["m"], c["s"], n, coverage=L, **common)
-            out["coverage"].append(res)
-            log(f"coverage n={n} L={L}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f}")
-    nm = cfg["nmin"]
-    for s in nm["s"]:
-        for eps in nm["eps"]:
-            k_start = None
-            for m in nm["m"]:
-                if s > m - 2:
-                    continue
-                t0 = time.perf_counter()
-                res = smallest_working_width(m, s, eps, k_start=k_start, coverage=nm["coverage"], **common)
-                n_min = res["n_min"]
-                out["nmin"].append({"m": m, "s": s, "eps": eps, "n_min": n_min, "evaluated": res["evaluated"],
-                                    "seconds": round(time.perf_counter() - t0, 1)})
-                log(f"nmin s={s} eps={eps:.3f} m={m}: n_min={n_min} ({time.perf_counter() - t0:.0f} s)")
-                if n_min is not None:  # the next m starts one octave below this n_min
-                    k_start = max(0, round(4 * math.log2(n_min)) - 4)
-    return out
+def width_point(p: dict):
+    """One point: a ``grid`` (s, m, n) or ``coverage`` (n, L) evaluation, or one ``nmin`` series (s, ε) over
+    all m (a series is one point: each m's search starts from the previous n_min).  Seeds come from ``p``."""
+    common = {k: p[k] for k in ("n_inputs", "exact_max_m", "n_sample", "seed")}
+    if p["part"] == "grid":
+        s, m, n = p["s"], p["m"], p["n"]
+        t0 = time.perf_counter()
+        res = evaluate_width(m, s, n, coverage=p["coverage"], **common)
+        res["seconds"] = round(time.perf_counter() - t0, 2)
+        log(f"grid s={s} m={m} n={n}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f} "
+            f"({res['seconds']} s)")
+        return res
+    if p["part"] == "coverage":
+        n, L = p["n"], p["L"]
+        res = evaluate_width(p["m"], p["s"], n, coverage=L, **common)
+        log(f"coverage n={n} L={L}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f}")
+        return res
+    s, eps = p["s"], p["eps"]
+    series = []
+    k_start = None
+    for m in p["m"]:
+        if s > m - 2:
+            continue
+        t0 = time.perf_counter()
+        res = smallest_working_width(m, s, eps, k_start=k_start, coverage=p["coverage"], **common)
+        n_min = res["n_min"]
+        series.append({"m": m, "s": s, "eps": eps, "n_min": n_min, "evaluated": res["evaluated"],
+                       "seconds": round(time.perf_counter() - t0, 1)})
+        log(f"nmin s={s} eps={eps:.3f} m={m}: n_min={n_min} ({time.perf_counter() - t0:.0f} s)")
+        if n_min is not None:  # the next m starts one octave below this n_min
+            k_start = max(0, round(4 * math.log2(n_min)) - 4)
+    return series
+
+
+def points(cfg: dict) -> list:
+    """The sweep's points in the order of the results: grid, coverage, then the n_min series."""
+    common = {k: cfg[k] for k in ("n_inputs", "exact_max_m", "n_sample", "seed")}
+    g, c, nm = cfg["grid"], cfg["coverage"], cfg["nmin"]
+    pts = [{"part": "grid", "s": s, "m": m, "n": n, "coverage": g["coverage"], **common}
+           for s in g["s"] for m in g["m"] for n in g["n"]]
+    pts += [{"part": "coverage", "m": c["m"], "s": c["s"], "n": n, "L": L, **common} for n in c["n"] for L in c["L"]]
+    pts += [{"part": "nmin", "s": s, "eps": eps, "m": nm["m"], "coverage": nm["coverage"], **common}
+            for s in nm["s"] for eps in nm["eps"]]
+    return pts
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run the three parts of the sweep on the grid ``cfg``; return ``(results, meta)`` (failed points left out)."""
+    pts = points(cfg)
+    res, meta = run_points(width_point, pts, out, scheduler=scheduler, workers=workers, label="ch2_uand_width")
+    results = {"grid": [], "coverage": [], "nmin": []}
+    for p, r in zip(pts, res):
+        if r is not None:
+            results[p["part"]] += r if p["part"] == "nmin" else [r]
+    return results, meta
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.uand_width", description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long grid (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch2_uand_width.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
-    out = args.out or (DATA_DIR / "ch2_uand_width.json")
+    out = args.out or data_path("ch2_uand_width.json")
     started = time.time()
-    results = run(cfg)
-    path = write_sweep(out, "ch2_uand_width", cfg, results, started, "python -m superposition.sweeps.uand_width")
+    results, meta = run(cfg, out, args.scheduler, args.workers)
+    path = write_sweep(out, "ch2_uand_width", cfg, results, started, "python -m superposition.sweeps.uand_width",
+                       meta)
+    finish_sweep(out, meta)
     log(f"wrote {path}")
     return 0
 
