@@ -42,7 +42,7 @@ def test_robustness_sweep_records_random_wrong_bits_attack_and_certificates(tmp_
     from superposition.sweeps import pairwise_and_robust
 
     out = tmp_path / "ch4_robust.json"
-    assert pairwise_and_robust.main(["--tiny", "--out", str(out)]) == 0
+    assert pairwise_and_robust.main(["--tiny", "--out", str(out), "--scheduler", "none"]) == 0
     res = json.loads(out.read_text())["results"]
     cfg = pairwise_and_robust.TINY
     assert len(res["attack"]) == sum(len(w) for w in cfg["attack"]["widths"].values())
@@ -56,7 +56,7 @@ def test_certificate_sweep_checks_every_small_input_and_records_the_margins(tmp_
     from superposition.sweeps import pairwise_and_certify
 
     out = tmp_path / "ch4_certify.json"
-    assert pairwise_and_certify.main(["--tiny", "--out", str(out)]) == 0
+    assert pairwise_and_certify.main(["--tiny", "--out", str(out), "--scheduler", "none"]) == 0
     (row,) = json.loads(out.read_text())["results"]
     assert row["inputs"] == 1 + 20 + 190 and row["tau"] == 0.7
     assert (row["wrong_bits"] == 0) == (row["max_false"] <= row["tau"] < row["min_true"])

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..adversary import certify_small_inputs
 from ..pairwise_and import build_pairwise_and, uniform_pairs
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {"instances": [{"m": 500, "m_prime": 10000, "n": 9000, "s_max": 2, "construction": "v2", "tau": 0.7}],
         "seed": 0}
@@ -35,20 +36,28 @@ def certify_point(m, m_prime, n, s_max, construction, tau, seed) -> dict:
             "max_false": c.max_false, "min_true": c.min_true, "seconds": round(time.perf_counter() - t0, 1)}
 
 
+def _instance_point(p: dict) -> dict:
+    row = certify_point(**p)
+    log(f"certify {row}")
+    return row
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_certify",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_certify.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = [certify_point(seed=cfg["seed"], **inst) for inst in cfg["instances"]]
-    for r in results:
-        log(f"certify {r}")
-    out = args.out or (DATA_DIR / "ch4_certify.json")
-    write_sweep(out, "ch4_certify", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_certify" + (" --tiny" if args.tiny else ""))
+    out = args.out or data_path("ch4_certify.json")
+    pts = [{"seed": cfg["seed"], **inst} for inst in cfg["instances"]]
+    res, meta = run_points(_instance_point, pts, out, scheduler=args.scheduler, workers=args.workers,
+                           label="ch4_certify")
+    write_sweep(out, "ch4_certify", cfg, [r for r in res if r is not None], started,
+                "nice python -m superposition.sweeps.pairwise_and_certify" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..adversary import attack_outputs, certify_small_inputs
 from ..pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {
     "attack": {"m": 3000, "m_prime": 22206, "s": 4, "graph_seed": 11, "builds": 2, "per_kind": 64,
@@ -64,23 +65,41 @@ def certify_point(m, mp, n, s_max, construction, seed) -> dict:
             "min_true": c.min_true, "tau": c.tau, "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def run(cfg: dict) -> dict:
+def robust_point(p: dict) -> dict:
+    """One point: an attacked width (``p["part"] == "attack"``) or a certified instance; seeds from the point."""
+    if p["part"] == "certify":
+        row = certify_point(p["m"], p["m_prime"], p["n"], p["s_max"], p["construction"], p["seed"])
+        log(f"certify {row}")
+        return row
+    pairs = uniform_pairs(p["m"], p["m_prime"], np.random.default_rng(p["graph_seed"]))
+    row = attack_point(pairs, p["m"], p["s"], p["n"], p["construction"], p["builds"], p["per_kind"], p["targets"],
+                       p["budget"], p["seed"])
+    log(f"attack {p['construction']} n={p['n']}: random wrong {row['random_wrong']}, switched on "
+        f"{row['switched_on']}/{row['targets']} ({row['seconds']} s)")
+    return row
+
+
+def points(cfg: dict) -> list:
+    """The sweep's points: every (construction, width) attacked, then every certified instance."""
     a = cfg["attack"]
-    pairs = uniform_pairs(a["m"], a["m_prime"], np.random.default_rng(a["graph_seed"]))
+    common = {k: a[k] for k in ("m", "m_prime", "s", "graph_seed", "builds", "per_kind", "targets", "budget")}
+    pts = [{"part": "attack", "construction": cons, "n": n, "seed": cfg["seed"], **common}
+           for cons, widths in a["widths"].items() for n in widths]
+    pts += [{"part": "certify", "m": c["m"], "m_prime": c["m_prime"], "n": n, "s_max": c["s_max"],
+             "construction": c["construction"], "seed": cfg["seed"]} for c in cfg["certify"] for n in c["n"]]
+    return pts
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run every point (see :func:`superposition.sweeps._runner.run_points`); return ``(results, meta)``
+    with results ``{"attack": [...], "certify": [...]}`` (failed points left out)."""
+    pts = points(cfg)
+    res, meta = run_points(robust_point, pts, out, scheduler=scheduler, workers=workers, label="ch4_robust")
     out = {"attack": [], "certify": []}
-    for cons, widths in a["widths"].items():
-        for n in widths:
-            row = attack_point(pairs, a["m"], a["s"], n, cons, a["builds"], a["per_kind"], a["targets"],
-                               a["budget"], cfg["seed"])
-            log(f"attack {cons} n={n}: random wrong {row['random_wrong']}, switched on {row['switched_on']}/"
-                f"{row['targets']} ({row['seconds']} s)")
-            out["attack"].append(row)
-    for c in cfg["certify"]:
-        for n in c["n"]:
-            row = certify_point(c["m"], c["m_prime"], n, c["s_max"], c["construction"], cfg["seed"])
-            log(f"certify {row}")
-            out["certify"].append(row)
-    return out
+    for p, r in zip(pts, res):
+        if r is not None:
+            out[p["part"]].append(r)
+    return out, meta
 
 
 def main(argv=None) -> int:
@@ -88,13 +107,15 @@ def main(argv=None) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_robust.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = run(cfg)
-    out = args.out or (DATA_DIR / "ch4_robust.json")
+    out = args.out or data_path("ch4_robust.json")
+    results, meta = run(cfg, out, args.scheduler, args.workers)
     write_sweep(out, "ch4_robust", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_robust" + (" --tiny" if args.tiny else ""))
+                "nice python -m superposition.sweeps.pairwise_and_robust" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 
