@@ -60,6 +60,11 @@ __all__ = [
     "readout_spread",
     "greedy_attack",
     "largest_width",
+    "evaluate_layer",
+    "clipped_step",
+    "step_tolerance",
+    "expected_collisions",
+    "plot_depth_profile",
 ]
 
 #: gate codes: name, weights (w_a, w_b), threshold t
@@ -134,8 +139,7 @@ class SparseCircuit:
         np.put_along_axis(f, arr, True, axis=1)
         states = [f]
         for l in range(self.depth):
-            a, b, g = f[:, self.in_a[l]], f[:, self.in_b[l]], self.gate[l]
-            f = np.where(g == 0, a, np.where(g == 1, a & b, np.where(g == 2, a | b, a & ~b)))
+            f = evaluate_layer(f, self.gate[l], self.in_a[l], self.in_b[l])
             states.append(f)
         return states
 
@@ -187,6 +191,35 @@ def random_sparse_circuit(m: int, depth: int, s: int, rng, *, kinds=(0.5, 0.25, 
         in_b.append(b)
         partner.append(part)
     return SparseCircuit(m, depth, s, gate, in_a, in_b, partner)
+
+
+def evaluate_layer(f, gate, in_a, in_b) -> np.ndarray:
+    """One circuit layer: ``f`` boolean (batch, m) states of layer ℓ−1; ``gate``, ``in_a``, ``in_b`` int
+    arrays (m,) (codes of :data:`GATES`).  Returns the boolean (batch, m) states of layer ℓ."""
+    f = np.asarray(f, dtype=bool)
+    a, b, g = f[:, in_a], f[:, in_b], np.asarray(gate)
+    return np.where(g == 0, a, np.where(g == 1, a & b, np.where(g == 2, a | b, a & ~b)))
+
+
+def clipped_step(u, K: float = 4.0) -> np.ndarray:
+    """The correction step of two ReLUs, ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, elementwise: 0 for
+    u ≤ ½ − 1/(2K), 1 for u ≥ ½ + 1/(2K), linear (slope K) in between."""
+    u = np.asarray(u, dtype=float)
+    return np.maximum(K * (u - 0.5) + 0.5, 0.0) - np.maximum(K * (u - 0.5) - 0.5, 0.0)
+
+
+def step_tolerance(K) -> np.ndarray:
+    """Largest noise |δ| with clipped_step(0 + δ) = 0 and clipped_step(1 + δ) = 1 exactly: ½ − 1/(2K)."""
+    K = np.asarray(K, dtype=float)
+    return 0.5 - 0.5 / K
+
+
+def expected_collisions(m, s) -> np.ndarray:
+    """Expected number of matched pairs with both inputs on, for a uniform random s-subset of m features
+    and a uniform random perfect matching: C(s, 2) / (m − 1), elementwise."""
+    m = np.asarray(m, dtype=float)
+    s = np.asarray(s, dtype=float)
+    return s * (s - 1) / 2 / (m - 1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -514,3 +547,34 @@ def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool 
             break
         ok = int(m)
     return ok
+
+
+def plot_depth_profile(d: int = 1024, m: int = 512, depth: int = 32, s: int = 4, error_correction: bool = True,
+                       seed: int = 0, batch: int = 64, ax=None):
+    """Explorer figure: per layer, the largest read of an off feature and the smallest read of an on feature
+    on ``batch`` random inputs (and the threshold τ), for one seeded circuit and network.  Returns the
+    ``readout_spread`` dict."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng([seed, d, m])
+    circ = random_sparse_circuit(m, depth, s, rng)
+    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=error_correction)
+    act = circ.random_inputs(batch, rng)
+    spread = readout_spread(net, act)
+    wrong = count_wrong_bits(net, act)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    layers = np.arange(depth + 1)
+    ax.plot(layers, np.clip(spread["off_max"], -1, 3), "o-", ms=3, label="largest read of an off feature")
+    ax.plot(layers, np.clip(spread["on_min"], -1, 3), "s-", ms=3, label="smallest read of an on feature")
+    ax.axhline(net.tau, color="k", ls="--", lw=1, label="threshold τ = ½")
+    bad = np.flatnonzero(wrong)
+    if bad.size:
+        ax.axvline(bad[0], color="C3", lw=1, label=f"first wrong bit (layer {bad[0]})")
+    ax.set_ylim(-1.05, 3.05)
+    ax.set_xlabel("circuit layer ℓ")
+    ax.set_ylabel("read x̂ (feature units, clipped to [−1, 3])")
+    ax.set_title(f"d = {d}, m = {m}, s = {s}, correction {'on' if error_correction else 'off'}: "
+                 f"{int(wrong.sum())} wrong bits")
+    ax.legend(fontsize=8, loc="upper right")
+    return spread
