@@ -315,7 +315,7 @@ class DeepNetwork:
     def predict_dense(self, active, layer: int = -1) -> np.ndarray:
         """Boolean (batch, m): feature e of ``layer`` decoded as on when its read x̂_ℓ[e] > τ."""
         layer = self.circuit._layer(layer)
-        for _, xhat in self.reads(active, layer):
+        for _, xhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
             pass
         return xhat > self.tau
 
@@ -515,7 +515,7 @@ def greedy_attack(net: DeepNetwork, rng, *, pool: int = 64, restarts: int = 4) -
     best, best_margin = None, np.inf
     for _ in range(restarts):
         chosen = np.empty(0, np.int64)
-        for step in range(s):
+        for _step in range(s):
             cand = rng.integers(0, m, pool)
             if chosen.size:
                 cand[: pool // 2] = c.partner[0][rng.choice(chosen, pool // 2)]

@@ -127,4 +127,5 @@ def check_expected_collisions(candidate) -> CheckPassed:
     """Check ``candidate(m, s)`` against :func:`superposition.deep.expected_collisions`."""
     return check_against_reference("Exercise 5.4", candidate, deep.expected_collisions, _COLL_CASES,
                                    mistakes=_COLL_MISTAKES, rtol=1e-9, atol=1e-15,
-                                   success="Random inputs switch a pair gate into its two-on case about s²/(2m) times per layer.")
+                                   success="Random inputs switch a pair gate into its two-on case about s²/(2m) "
+                                           "times per layer.")
