@@ -7,7 +7,7 @@ from superposition.sweeps import deep_depth
 
 def test_depth_sweep_writes_first_wrong_layers_spread_and_capacity(tmp_path):
     out = tmp_path / "ch5_depth.json"
-    assert deep_depth.main(["--tiny", "--out", str(out)]) == 0
+    assert deep_depth.main(["--tiny", "--out", str(out), "--scheduler", "none"]) == 0
     data = json.loads(out.read_text())
     assert data["command"].endswith("--tiny")
     res = data["results"]
@@ -20,4 +20,5 @@ def test_depth_sweep_writes_first_wrong_layers_spread_and_capacity(tmp_path):
     assert set(res["spread"]) == {"on", "off"}
     assert len(res["spread"]["on"]["rms"]) == deep_depth.TINY["spread"]["depth"] + 1
     assert len(res["capacity"]) == 2 * len(deep_depth.TINY["capacity_d"])
+    assert data["meta"]["scheduler"] == "none"
     assert all(r["m_max"] == 0 or r["m_max"] in r["grid"] for r in res["capacity"])

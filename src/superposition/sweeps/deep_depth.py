@@ -22,7 +22,8 @@ import numpy as np
 
 from ..deep import (build_deep_network, count_wrong_bits, greedy_attack, largest_width, random_sparse_circuit,
                     readout_spread)
-from . import DATA_DIR, log, write_sweep
+from . import data_path, log, write_sweep
+from ._runner import add_scheduler_argument, finish_sweep, run_points
 
 FULL = {
     "s": 4, "batch": 128, "max_depth": 64, "seed": 0,
@@ -57,63 +58,101 @@ def first_wrong(net, act):
     return int(bad[0]) if bad.size else None
 
 
-def run(cfg: dict) -> dict:
-    s, batch, seed = cfg["s"], cfg["batch"], cfg["seed"]
-    depth_rows = []
-    for d_key, ms in cfg["depth_grid"].items():
-        d = int(d_key)
-        for m in ms:
-            for ec in (True, False):
-                t0 = time.perf_counter()
-                rng = np.random.default_rng([seed, d, m])
-                circ = random_sparse_circuit(m, cfg["max_depth"], s, rng)
-                net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=ec)
-                rin, sw = circ.random_inputs(batch, rng), circ.switching_inputs(batch, rng)
-                row = {"d": d, "m": m, "error_correction": ec, "first_wrong_random": first_wrong(net, rin),
-                       "first_wrong_switching": first_wrong(net, sw),
-                       "wrong_bits_random": count_wrong_bits(net, rin).tolist(),
-                       "seconds": round(time.perf_counter() - t0, 2)}
-                depth_rows.append(row)
-                log(f"depth d={d} m={m} ec={ec}: {row['first_wrong_random']} / {row['first_wrong_switching']}")
-    sp_cfg = cfg["spread"]
-    spread = {}
-    for ec in (True, False):
-        rng = np.random.default_rng([seed, 5])
-        circ = random_sparse_circuit(sp_cfg["m"], sp_cfg["depth"], s, rng)
-        net = build_deep_network(circ, sp_cfg["d"], s, np.random.default_rng([seed, 6]), error_correction=ec)
-        spread["on" if ec else "off"] = {k: v.tolist() for k, v in readout_spread(net, circ.random_inputs(batch, rng)).items()}
-    cap_rows = []
-    for d in cfg["capacity_d"]:
-        grid = m_grid(d, cfg["m_ratio"])
-        for ec in (True, False):
-            t0 = time.perf_counter()
-            m_ok = largest_width(d, cfg["capacity_depth"], s, m_grid=grid, error_correction=ec, batch=batch, seed=seed)
-            row = {"d": d, "error_correction": ec, "m_max": m_ok, "grid": grid,
-                   "next_grid_point": next((g for g in grid if g > m_ok), None)}
-            if ec and m_ok:
-                rng = np.random.default_rng([seed, int(m_ok), int(d)])
-                circ = random_sparse_circuit(m_ok, cfg["capacity_depth"], s, rng)
-                net = build_deep_network(circ, d, s, rng, error_correction=True)
-                _, margin = greedy_attack(net, np.random.default_rng([seed, 9]), **cfg["attack"])
-                row["attack_margin"] = margin
-                row["params"] = net.parameter_counts()
-            row["seconds"] = round(time.perf_counter() - t0, 2)
-            cap_rows.append(row)
-            log(f"capacity d={d} ec={ec}: m_max={m_ok}")
-    return {"depth": depth_rows, "spread": spread, "capacity": cap_rows}
+def depth_point(p: dict) -> dict:
+    """One (d, m, correction) point: the first wrong layer on random and on switching inputs."""
+    s, batch, seed, d, m, ec = p["s"], p["batch"], p["seed"], p["d"], p["m"], p["error_correction"]
+    t0 = time.perf_counter()
+    rng = np.random.default_rng([seed, d, m])
+    circ = random_sparse_circuit(m, p["max_depth"], s, rng)
+    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=ec)
+    rin, sw = circ.random_inputs(batch, rng), circ.switching_inputs(batch, rng)
+    row = {"d": d, "m": m, "error_correction": ec, "first_wrong_random": first_wrong(net, rin),
+           "first_wrong_switching": first_wrong(net, sw),
+           "wrong_bits_random": count_wrong_bits(net, rin).tolist(),
+           "seconds": round(time.perf_counter() - t0, 2)}
+    log(f"depth d={d} m={m} ec={ec}: {row['first_wrong_random']} / {row['first_wrong_switching']}")
+    return row
+
+
+def spread_point(p: dict) -> dict:
+    """Per layer, the read spread of one network (with or without correction) on random inputs."""
+    s, batch, seed = p["s"], p["batch"], p["seed"]
+    rng = np.random.default_rng([seed, 5])
+    circ = random_sparse_circuit(p["m"], p["depth"], s, rng)
+    net = build_deep_network(circ, p["d"], s, np.random.default_rng([seed, 6]), error_correction=p["error_correction"])
+    return {k: v.tolist() for k, v in readout_spread(net, circ.random_inputs(batch, rng)).items()}
+
+
+def capacity_point(p: dict) -> dict:
+    """For one d (with or without correction): the largest m of the grid with zero wrong bits, and an attack."""
+    s, batch, seed, d, ec = p["s"], p["batch"], p["seed"], p["d"], p["error_correction"]
+    grid = m_grid(d, p["m_ratio"])
+    t0 = time.perf_counter()
+    m_ok = largest_width(d, p["capacity_depth"], s, m_grid=grid, error_correction=ec, batch=batch, seed=seed)
+    row = {"d": d, "error_correction": ec, "m_max": m_ok, "grid": grid,
+           "next_grid_point": next((g for g in grid if g > m_ok), None)}
+    if ec and m_ok:
+        rng = np.random.default_rng([seed, int(m_ok), int(d)])
+        circ = random_sparse_circuit(m_ok, p["capacity_depth"], s, rng)
+        net = build_deep_network(circ, d, s, rng, error_correction=True)
+        _, margin = greedy_attack(net, np.random.default_rng([seed, 9]), **p["attack"])
+        row["attack_margin"] = margin
+        row["params"] = net.parameter_counts()
+    row["seconds"] = round(time.perf_counter() - t0, 2)
+    log(f"capacity d={d} ec={ec}: m_max={m_ok}")
+    return row
+
+
+_PARTS = {"depth": depth_point, "spread": spread_point, "capacity": capacity_point}
+
+
+def deep_point(p: dict):
+    """One point of any part of the sweep (``p["part"]``); every seed derives from the point."""
+    return _PARTS[p["part"]](p)
+
+
+def points(cfg: dict) -> list:
+    """The sweep's points in the order of the results: the depth grid, the spread, the capacity per d."""
+    common = {k: cfg[k] for k in ("s", "batch", "seed")}
+    pts = [{"part": "depth", "d": int(dk), "m": m, "error_correction": ec, "max_depth": cfg["max_depth"], **common}
+           for dk, ms in cfg["depth_grid"].items() for m in ms for ec in (True, False)]
+    pts += [{"part": "spread", "error_correction": ec, **cfg["spread"], **common} for ec in (True, False)]
+    pts += [{"part": "capacity", "d": d, "error_correction": ec, "m_ratio": cfg["m_ratio"],
+             "capacity_depth": cfg["capacity_depth"], "attack": cfg["attack"], **common}
+            for d in cfg["capacity_d"] for ec in (True, False)]
+    return pts
+
+
+def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
+    """Run every point (see :func:`superposition.sweeps._runner.run_points`); return ``(results, meta)``
+    with results ``{"depth": [...], "spread": {"on": ..., "off": ...}, "capacity": [...]}``."""
+    pts = points(cfg)
+    res, meta = run_points(deep_point, pts, out, scheduler=scheduler, workers=workers, label="ch5_depth")
+    results = {"depth": [], "spread": {}, "capacity": []}
+    for p, r in zip(pts, res):
+        if r is None:
+            continue
+        if p["part"] == "spread":
+            results["spread"]["on" if p["error_correction"] else "off"] = r
+        else:
+            results[p["part"]].append(r)
+    return results, meta
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.deep_depth", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.deep_depth",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
     parser.add_argument("--out", default=None, help="output JSON (default book/data/ch5_depth.json)")
+    add_scheduler_argument(parser)
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     started = time.time()
-    results = run(cfg)
-    out = args.out or (DATA_DIR / "ch5_depth.json")
+    out = args.out or data_path("ch5_depth.json")
+    results, meta = run(cfg, out, args.scheduler, args.workers)
     write_sweep(out, "ch5_depth", cfg, results, started,
-                "nice python -m superposition.sweeps.deep_depth" + (" --tiny" if args.tiny else ""))
+                "nice python -m superposition.sweeps.deep_depth" + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
     log(f"wrote {out}")
     return 0
 
