@@ -12,7 +12,10 @@ Three parts, all with clean (one-hot) inputs, exactly ``s`` active features per 
   sampled on the others.
 * ``coverage``: at one ``(m, s)`` and two widths, the same numbers for several coverages ``L``
   (that is, several ``p``).
-* ``nmin``: the smallest width on the grid ``2^(k/4)`` that is ε-accurate, for each ``(s, ε, m)``.
+* ``nmin``: the width on the grid ``2^(k/4)`` that doubling and bisection find ε-accurate, for each
+  ``(readout, s, ε, m)``, with the centred and the plain readout; ties (max error exactly ε) and
+  failing widths above ``n_min`` (non-monotone outcomes) are recorded.
+* ``grid`` and ``coverage`` use the plain readout.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from . import DATA_DIR, log, write_sweep
 FULL = {
     "grid": {"s": [2, 3, 4, 5], "m": [100, 1000, 10000], "n": [2**k for k in range(8, 17)], "coverage": 48.0},
     "coverage": {"m": 3000, "s": 3, "n": [4096, 16384], "L": [8, 16, 24, 32, 48, 64, 96, 128]},
-    "nmin": {"s": [2, 3], "eps": [0.5, 1 / 3], "m": [30, 100, 300, 1000, 3000, 10000, 30000], "coverage": 48.0},
+    "nmin": {"s": [2, 3], "eps": [0.5, 1 / 3], "m": [30, 100, 300, 1000, 3000, 10000, 30000], "coverage": 48.0,
+             "readout": ["centred", "plain"], "ties": "pass", "confirm": 2},
     "n_inputs": 40,
     "exact_max_m": 3000,
     "n_sample": 1000,
@@ -37,7 +41,8 @@ FULL = {
 TINY = {
     "grid": {"s": [2, 3], "m": [30, 60], "n": [64, 256], "coverage": 16.0},
     "coverage": {"m": 60, "s": 3, "n": [128], "L": [8, 16]},
-    "nmin": {"s": [2], "eps": [0.5], "m": [30, 60], "coverage": 16.0},
+    "nmin": {"s": [2], "eps": [0.5], "m": [30, 60], "coverage": 16.0, "readout": ["centred", "plain"],
+             "ties": "pass", "confirm": 2},
     "n_inputs": 8,
     "exact_max_m": 40,
     "n_sample": 100,
@@ -55,7 +60,7 @@ def run(cfg: dict) -> dict:
         for m in g["m"]:
             for n in g["n"]:
                 t0 = time.perf_counter()
-                res = evaluate_width(m, s, n, coverage=g["coverage"], **common)
+                res = evaluate_width(m, s, n, coverage=g["coverage"], readout="plain", **common)
                 res["seconds"] = round(time.perf_counter() - t0, 2)
                 out["grid"].append(res)
                 log(f"grid s={s} m={m} n={n}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f} "
@@ -63,24 +68,39 @@ def run(cfg: dict) -> dict:
     c = cfg["coverage"]
     for n in c["n"]:
         for L in c["L"]:
-            res = evaluate_width(c["m"], c["s"], n, coverage=L, **common)
+            res = evaluate_width(c["m"], c["s"], n, coverage=L, readout="plain", **common)
             out["coverage"].append(res)
             log(f"coverage n={n} L={L}: max {res['max_error']:.3f} mean {res['mean_touching']:.3f}")
     nm = cfg["nmin"]
-    for s in nm["s"]:
-        for eps in nm["eps"]:
-            k_start = None
-            for m in nm["m"]:
-                if s > m - 2:
-                    continue
-                t0 = time.perf_counter()
-                res = smallest_working_width(m, s, eps, k_start=k_start, coverage=nm["coverage"], **common)
-                n_min = res["n_min"]
-                out["nmin"].append({"m": m, "s": s, "eps": eps, "n_min": n_min, "evaluated": res["evaluated"],
-                                    "seconds": round(time.perf_counter() - t0, 1)})
-                log(f"nmin s={s} eps={eps:.3f} m={m}: n_min={n_min} ({time.perf_counter() - t0:.0f} s)")
-                if n_min is not None:  # the next m starts one octave below this n_min
-                    k_start = max(0, round(4 * math.log2(n_min)) - 4)
+    for readout in nm["readout"]:
+        for s in nm["s"]:
+            for eps in nm["eps"]:
+                out["nmin"].extend(nmin_series(s, eps, nm["m"], readout=readout, coverage=nm["coverage"],
+                                               ties=nm["ties"], confirm=nm["confirm"], **common))
+    return out
+
+
+def nmin_series(s, eps, ms, **kwargs) -> list:
+    """Width searches (:func:`smallest_working_width`) for one ``(s, ε, readout)`` over increasing ``m``.
+
+    Each search after the first starts one octave below the previous ``n_min``.  Returns one record per
+    ``m`` with ``n_min``, ``tie``, ``non_monotone``, ``n_ties``, ``evaluated`` and ``seconds``.
+    """
+    records = []
+    k_start = None
+    for m in ms:
+        if s > m - 2:
+            continue
+        t0 = time.perf_counter()
+        res = smallest_working_width(m, s, eps, k_start=k_start, **kwargs)
+        n_min = res["n_min"]
+        records.append({"m": m, "s": s, "eps": eps, "readout": kwargs.get("readout", "centred"), **res,
+                        "seconds": round(time.perf_counter() - t0, 1)})
+        log(f"nmin {kwargs.get('readout')} s={s} eps={eps:.3f} m={m}: n_min={n_min} tie={res['tie']} "
+            f"non-monotone={res['non_monotone']} ({time.perf_counter() - t0:.0f} s)")
+        if n_min is not None:  # the next m starts one octave below this n_min
+            k_start = max(0, round(4 * math.log2(n_min)) - 4)
+    return records
     return out
 
 
