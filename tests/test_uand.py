@@ -342,6 +342,39 @@ def test_smallest_working_width_brackets_a_failure_and_a_success():
     assert rec["max_error"] == by_n[n_min]["max_error"]  # seeded: the same network again
 
 
+def _fake_widths(monkeypatch, errors):
+    """Make smallest_working_width see a prescribed max error at each grid width."""
+    import superposition.uand as uand_mod
+
+    def fake(m, s, n, **kwargs):
+        return {"n": n, "max_error": errors(n)}
+
+    monkeypatch.setattr(uand_mod, "evaluate_width", fake)
+
+
+def test_width_search_fails_a_tie_by_default_and_reports_it(monkeypatch):
+    # max error 0.6 below n = 512, exactly 0.5 at 512 ... 723, 0.4 from 724 on
+    _fake_widths(monkeypatch, lambda n: 0.6 if n < 512 else (0.5 if n < 724 else 0.4))
+    strict = smallest_working_width(100, 2, 0.5, k_start=32)
+    closed = smallest_working_width(100, 2, 0.5, k_start=32, ties="pass")
+    assert strict["n_min"] == 724 and not strict["tie"]
+    assert closed["n_min"] == 512 and closed["tie"]
+    assert strict["n_ties"] >= 1 and all(e["tie"] == (e["max_error"] == 0.5) for e in strict["evaluated"])
+
+
+def test_width_search_reports_failing_widths_above_its_result(monkeypatch):
+    # passes at 256 and from 431 on, fails at 304 and 362: not monotone in n
+    _fake_widths(monkeypatch, lambda n: 0.4 if n == 256 or n >= 431 else 0.6)
+    res = smallest_working_width(100, 2, 0.5, k_start=32, confirm=3)
+    assert res["n_min"] == 256
+    assert res["non_monotone"] == [304, 362]
+
+
+def test_width_search_rejects_an_unknown_tie_rule():
+    with pytest.raises(ValueError, match=r"^ties\b"):
+        smallest_working_width(100, 2, 0.5, ties="closed")
+
+
 @pytest.mark.parametrize(
     "call, name",
     [

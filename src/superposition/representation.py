@@ -301,7 +301,7 @@ def welch_bound(m, d):
 # --------------------------------------------------------------------------------------------
 
 
-def random_embedding(m, d, kind="gaussian", rng=0, *, dtype=np.float64):
+def random_embedding(m, d, kind, rng, *, dtype=np.float64):
     """A random ``d × m`` embedding with unit-norm columns, one column per feature.
 
     Parameters
@@ -319,7 +319,8 @@ def random_embedding(m, d, kind="gaussian", rng=0, *, dtype=np.float64):
         count fixed per column as in Kane & Nelson's sparse JL transforms, so
         every column has norm exactly 1 and none is zero.
     rng : numpy.random.Generator or int
-        The random generator, or a seed for ``np.random.default_rng``.
+        The random generator, or a seed for ``np.random.default_rng``.  Required: there is no
+        default seed, so two embeddings are never silently the same draw.
     dtype : numpy float dtype, optional
         ``np.float64`` (default) or ``np.float32`` (half the memory).
 

@@ -996,7 +996,7 @@ def evaluate_width(m, s, n, *, coverage=48.0, superposed=False, code_nnz=32, n_i
     }
 
 
-def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octave=4, ties="pass", confirm=2,
+def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octave=4, ties="fail", confirm=2,
                            **kwargs) -> dict:
     """Width ``n`` on the grid ``2^(k/steps_per_octave)`` found by doubling and bisection to be ε-accurate.
 
@@ -1009,8 +1009,11 @@ def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octav
 
     With clean inputs every readout is a rational ``k/|N_ij|`` (minus the offset), and thresholds
     such as ``1/2`` and ``1/3`` lie on that lattice, so a max error can equal ``eps`` exactly.
-    ``ties`` decides such a width: ``"pass"`` (the closed definition ``<= eps``) or ``"fail"``
-    (strict ``< eps``); either way every evaluation records ``tie`` (``|max_error − eps| <= 1e-9``).
+    ``ties`` decides such a width: ``"fail"`` (strict ``< eps``, the default) or ``"pass"`` (the
+    closed definition ``<= eps``); either way every evaluation records ``tie``
+    (``|max_error − eps| <= 1e-9``).  Ties fail by default because with an affine readout the
+    constant ``1/2`` is exactly ``1/2``-accurate for every boolean target: under the closed
+    definition a centred network that computes nothing would pass at ``eps = 1/2``.
 
     Returns
     -------
