@@ -292,7 +292,7 @@ def _validate_embedding(embedding, m):
     if emb.ndim != 2 or emb.shape[1] != m:
         raise ValueError(f"embedding must have shape (d0, m) = (d0, {m}), one unit-norm column per feature; "
                          f"got shape {emb.shape}")
-    norms = np.sqrt(np.asarray(emb.multiply(emb).sum(axis=0)).ravel()) if sp.issparse(emb) else np.linalg.norm(emb, axis=0)
+    norms = np.sqrt(np.asarray(emb.multiply(emb).sum(axis=0)).ravel()) if sp.issparse(emb) else np.sqrt(np.einsum("ij,ij->j", emb, emb, dtype=np.float64))
     if not np.allclose(norms, 1.0, atol=1e-3):
         worst = int(np.argmax(np.abs(norms - 1.0)))
         raise ValueError(f"embedding columns must have unit norm; column {worst} has norm {norms[worst]:.4f}")
@@ -706,7 +706,8 @@ def uand_sampled_neither(net: UAndNetwork, active, n_pairs, rng) -> np.ndarray:
     pairs = np.sort(i.reshape(-1, 2), axis=1)
     den, _ = _pair_products(net, pairs)
     num = np.empty(pairs.shape[0])
-    chunk = 1 << 15
+    # As in _pair_products: a chunk selects about 2·chunk·n·p wiring entries; keep that near 2^23.
+    chunk = int(min(1 << 15, max(256, 2**22 / (net.n * net.p + 1.0))))
     csc = net._csc
     owner = np.repeat(np.arange(batch), n_pairs)
     for c0 in range(0, pairs.shape[0], chunk):
@@ -867,7 +868,7 @@ def _exact_neither(net, active, H, threshold, block, memory_bytes):
 
 
 def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sample=2000, rng=None,
-               block=512, memory_bytes=768 * 2**20) -> UAndErrorReport:
+               block=512, memory_bytes=256 * 2**20) -> UAndErrorReport:
     """Errors of the U-AND readouts on a batch of inputs: max norm over all pairs, and means.
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import representation as rep
-from ._core import CheckPassed, Mistake, check_against_reference
+from ._core import CheckFailed, CheckPassed, Mistake, check_against_reference
 
 __all__ = ["check_jl_min_dim", "check_welch_bound", "check_max_coherence", "check_interference"]
 
@@ -75,14 +75,23 @@ _JL_MISTAKES = [
 
 def check_jl_min_dim(candidate) -> CheckPassed:
     """Check ``candidate(n_points, eps)`` against :func:`superposition.representation.jl_min_dim`."""
-    return check_against_reference(
-        "Exercise 1.1",
-        candidate,
-        rep.jl_min_dim,
-        _JL_CASES,
-        mistakes=_JL_MISTAKES,
-        success="Your function gives the Dasgupta–Gupta dimension, arrays included.",
-    )
+    try:
+        return check_against_reference(
+            "Exercise 1.1",
+            candidate,
+            rep.jl_min_dim,
+            _JL_CASES,
+            mistakes=_JL_MISTAKES,
+            success="Your function gives the Dasgupta–Gupta dimension, arrays included.",
+        )
+    except CheckFailed as exc:
+        if "raised TypeError" in str(exc) and "array" in str(exc):
+            raise CheckFailed(
+                "Exercise 1.1: your function must accept numpy arrays for n_points and eps (it raised TypeError "
+                "on an array case). math.log and math.ceil take only scalars; use np.log and np.ceil. "
+                f"(Original message: {exc})"
+            ) from None
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,6 +114,11 @@ def _quiet(fn):
 
 
 _WELCH_MISTAKES = [
+    Mistake(
+        "your function returns 0 even where m > d, where the floor is positive: check the condition, and divide "
+        "floats (an integer division // rounds the ratio down to 0)",
+        lambda m, d: np.zeros(np.broadcast(m, d).shape) + 0.0,
+    ),
     Mistake(
         "you swapped m and d: the bound is √((m − d) / (d (m − 1)))",
         _quiet(lambda m, d: np.sqrt(np.maximum(np.asarray(d) - m, 0) / (np.asarray(m) * (np.asarray(d) - 1.0)))),

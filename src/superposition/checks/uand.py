@@ -81,13 +81,27 @@ def _readout_case(seed, n, m, p, s, pair):
     return case
 
 
+def _uncovered_case():
+    """A pair (0, 1) that no neuron is wired to both of: its readout is 0."""
+    rng = np.random.default_rng(7)
+    wiring = rng.random((40, 8)) < 0.5
+    wiring[wiring[:, 0], 1] = False
+    wiring[:, 2] = wiring[:, 3] = True  # features 2 and 3 active in every neuron: everything fires
+    h = np.maximum(wiring[:, [0, 2, 3]].sum(axis=1) - 1, 0).astype(float)
+    return {"wiring": wiring, "h": h, "i": 0, "j": 1}
+
+
 _READOUT_CASES = [
     _readout_case(4, 80, 10, 0.5, 3, (0, 1)),
     _readout_case(5, 120, 16, 0.4, 4, (3, 9)),
     _readout_case(6, 60, 8, 0.6, 3, (2, 7)),
+    _uncovered_case,
 ]
 
 _READOUT_MISTAKES = [
+    Mistake("returning NaN (the mean of an empty set) for a pair that no neuron is wired to; its readout is 0",
+            lambda wiring, h, i, j: float(np.mean(np.asarray(h)[np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]]))
+            if (np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]).any() else float("nan")),
     Mistake("averaging over all n neurons instead of only those wired to both i and j",
             lambda wiring, h, i, j: float(np.asarray(h)[np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]].sum()
                                           / len(h))),
