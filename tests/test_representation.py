@@ -486,3 +486,16 @@ def test_explorer_widget_builds_and_rejects_off_grid_values():
         rep.representation_explorer(m=123)
     with pytest.raises(ValueError, match="kind"):
         rep.representation_explorer(kind="dense")
+
+
+def test_predicted_coherence_is_the_median_of_the_max_of_gaussian_cosines():
+    from superposition.representation import predicted_coherence
+
+    m, d = 200, 64
+    t = predicted_coherence(m, d)
+    rng = np.random.default_rng(0)
+    z = np.abs(rng.normal(0, 1 / math.sqrt(d), size=(400, m * (m - 1) // 2))).max(axis=1)
+    assert abs(np.mean(z <= t) - 0.5) < 0.08
+    assert t < random_coherence_scale(m, d)  # below the union-bound scale
+    with pytest.raises(ValueError, match=r"^m\b"):
+        predicted_coherence(1, 10)

@@ -53,6 +53,7 @@ __all__ = [
     "random_coherence_scale",
     "welch_bound",
     "random_embedding",
+    "predicted_coherence",
     "max_coherence",
     "pairwise_distortion",
     "sample_active_sets",
@@ -299,6 +300,23 @@ def welch_bound(m, d):
 # --------------------------------------------------------------------------------------------
 # embeddings and their coherence
 # --------------------------------------------------------------------------------------------
+
+
+def predicted_coherence(m, d):
+    """Extreme-value prediction of the coherence of ``m`` random unit vectors in ``d`` dimensions.
+
+    Treats the ``C = m (m − 1) / 2`` cosines as independent ``N(0, 1/d)`` and returns the median of
+    their largest absolute value, the ``t`` with ``(1 − 2 Q(t √d))^C = 1/2``:
+    ``t = Q⁻¹((1 − 2^{−1/C}) / 2) / √d`` (``Q`` the standard normal tail).  Arrays broadcast.
+    """
+    from scipy.stats import norm
+
+    m = np.asarray(m, dtype=np.float64)
+    d = np.asarray(d, dtype=np.float64)
+    if np.any(m < 2) or np.any(d < 1):
+        raise ValueError("m must be at least 2 and d at least 1")
+    pairs = m * (m - 1) / 2
+    return norm.isf(-np.expm1(-np.log(2.0) / pairs) / 2) / np.sqrt(d)
 
 
 def random_embedding(m, d, kind, rng, *, dtype=np.float64):

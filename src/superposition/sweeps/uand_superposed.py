@@ -7,7 +7,8 @@ Inputs arrive as ``x = Σ_{a active} e_a`` in ``d0 = n`` dimensions (the residua
 the layer), with a sparse random code of ``code_nnz`` entries ``±1/sqrt(code_nnz)`` per feature
 (interference variance ``1/d0``, like dense random unit vectors).  For each ``(s, ε, m)`` the
 smallest width on the grid ``2^(k/4)`` whose network is ε-accurate (max norm) on ``n_inputs``
-random test inputs is found by doubling and bisection; every evaluated width is stored with its
+random test inputs is found by doubling and bisection (with the plain readout of the post, and a
+max error exactly ε counted as a pass, as the recorded run did); every evaluated width is stored with its
 errors and pass/fail, so the chapter can show where the construction stops working.
 """
 
@@ -33,6 +34,8 @@ FULL = {
     "n_inputs": 40,
     "exact_max_m": 2000,
     "n_sample": 1000,
+    "readout": "plain",
+    "ties": "pass",
 }
 
 TINY = {
@@ -43,6 +46,8 @@ TINY = {
     "n_inputs": 6,
     "exact_max_m": 40,
     "n_sample": 100,
+    "readout": "plain",
+    "ties": "pass",
 }
 
 
@@ -56,7 +61,7 @@ def run(cfg: dict) -> list:
             res = smallest_working_width(
                 m, r["s"], r["eps"], k_start=k_start, superposed=True, coverage=cfg["coverage"],
                 code_nnz=cfg["code_nnz"], n_inputs=cfg["n_inputs"], exact_max_m=cfg["exact_max_m"],
-                n_sample=cfg["n_sample"], seed=r["seed"])
+                n_sample=cfg["n_sample"], seed=r["seed"], readout=cfg["readout"], ties=cfg["ties"])
             n_min = res["n_min"]
             out.append({"m": m, "s": r["s"], "eps": r["eps"], "seed": r["seed"], "n_min": n_min,
                         "evaluated": res["evaluated"], "seconds": round(time.perf_counter() - t0, 1)})
