@@ -81,3 +81,21 @@ def test_stub_surfaces_as_not_implemented():
 
     with pytest.raises(NotImplementedError, match="Exercise 1.1"):
         chk.check_jl_min_dim(stub)
+
+
+def test_welch_check_does_not_call_an_all_zero_answer_a_swap():
+    with pytest.raises(AssertionError, match="returns 0 even where m > d"):
+        chk.check_welch_bound(lambda m, d: 0.0 * np.asarray(m))
+
+
+def test_welch_check_still_names_a_real_swap():
+    swapped = lambda m, d: np.sqrt(np.maximum(np.asarray(d) - m, 0) / (np.asarray(m) * (np.asarray(d) - 1.0)))  # noqa: E731
+    with np.errstate(invalid="ignore", divide="ignore"), pytest.raises(AssertionError, match="swapped m and d"):
+        chk.check_welch_bound(swapped)
+
+
+def test_jl_check_explains_a_scalar_only_solution():
+    import math
+
+    with pytest.raises(AssertionError, match="np.log and np.ceil"):
+        chk.check_jl_min_dim(lambda n_points, eps: math.ceil(4 * math.log(n_points) / (eps**2 / 2 - eps**3 / 3)))

@@ -113,3 +113,12 @@ def test_checks_are_exported_from_the_package():
 
     for name in ("check_uand_hidden", "check_pair_readout", "check_expected_errors", "check_break_even"):
         assert name in checks.__all__ and callable(getattr(checks, name))
+
+
+def test_pair_readout_check_catches_nan_for_an_uncovered_pair():
+    def nan_when_uncovered(wiring, h, i, j):
+        both = np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]
+        return float(np.mean(np.asarray(h)[both])) if both.any() else float("nan")
+
+    with pytest.raises(AssertionError, match="NaN"):
+        check_pair_readout(nan_when_uncovered)

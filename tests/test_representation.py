@@ -111,11 +111,11 @@ def test_almost_orthogonal_dim_and_scale_are_inverse():
     assert almost_orthogonal_dim(10**4, 0.1) == math.ceil(4 * math.log(10**4) / 0.01)
     d = almost_orthogonal_dim(1000, 0.2)
     assert random_coherence_scale(1000, d) <= 0.2 < random_coherence_scale(1000, d - 1)
-    with pytest.raises(ValueError, match="m"):
+    with pytest.raises(ValueError, match=r"^m\b"):
         almost_orthogonal_dim(1, 0.1)
-    with pytest.raises(ValueError, match="eps"):
+    with pytest.raises(ValueError, match=r"^eps\b"):
         almost_orthogonal_dim(10, 1.0)
-    with pytest.raises(ValueError, match="d"):
+    with pytest.raises(ValueError, match=r"^d\b"):
         random_coherence_scale(10, 0)
 
 
@@ -144,7 +144,7 @@ def test_welch_is_attained_by_simplex_and_below_random_coherence():
 
 @pytest.mark.parametrize("m, d, name", [(1, 5, "m"), (10, 0, "d"), (10.5, 5, "m"), (10, 2.5, "d")])
 def test_welch_rejects_bad_sizes(m, d, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
         welch_bound(m, d)
 
 
@@ -209,13 +209,15 @@ def test_gaussian_rademacher_sparse_columns_are_isotropic(kind):
     ],
 )
 def test_random_embedding_rejects_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
         random_embedding(**{"kind": "gaussian", "rng": 0, **kwargs})
 
 
 def test_random_embedding_requires_seeded_rng_and_refuses_huge():
     with pytest.raises(TypeError, match="rng"):
         random_embedding(10, 5, "gaussian", None)
+    with pytest.raises(TypeError, match="rng"):
+        random_embedding(10, 5, "gaussian")  # no default seed
     with pytest.raises(ValueError, match="MiB"):
         random_embedding(10**6, 10**4, "gaussian", 0)
 
@@ -371,7 +373,7 @@ def test_sample_active_sets_distinct_in_range_and_uniform():
     [((10, 11, 3), "s"), ((10, 0, 3), "s"), ((1, 1, 3), "m"), ((10, 2, 0), "batch"), ((10, 2.5, 3), "s")],
 )
 def test_sample_active_sets_rejects_bad_sizes(args, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
         sample_active_sets(*args, rng=0)
 
 
@@ -484,3 +486,16 @@ def test_explorer_widget_builds_and_rejects_off_grid_values():
         rep.representation_explorer(m=123)
     with pytest.raises(ValueError, match="kind"):
         rep.representation_explorer(kind="dense")
+
+
+def test_predicted_coherence_is_the_median_of_the_max_of_gaussian_cosines():
+    from superposition.representation import predicted_coherence
+
+    m, d = 200, 64
+    t = predicted_coherence(m, d)
+    rng = np.random.default_rng(0)
+    z = np.abs(rng.normal(0, 1 / math.sqrt(d), size=(400, m * (m - 1) // 2))).max(axis=1)
+    assert abs(np.mean(z <= t) - 0.5) < 0.08
+    assert t < random_coherence_scale(m, d)  # below the union-bound scale
+    with pytest.raises(ValueError, match=r"^m\b"):
+        predicted_coherence(1, 10)

@@ -20,6 +20,12 @@ def test_width_sweep_tiny(tmp_path):
     assert {r["method"] for r in data["results"]["grid"]} == {"exact", "touching+sample(100/input)"}
     for rec in data["results"]["nmin"]:
         assert rec["n_min"] is None or any(e["ok"] and e["n"] == rec["n_min"] for e in rec["evaluated"])
+    assert {r["readout"] for r in data["results"]["nmin"]} == {"centred", "plain"}
+    for rec in data["results"]["nmin"]:
+        assert all(e["readout"] == rec["readout"] for e in rec["evaluated"])
+        assert all(not e["ok"] for e in rec["evaluated"] if e["tie"])  # the sweep counts ties as failures
+        assert all(e["n"] > (rec["n_min"] or 0) and not e["ok"] for e in rec["evaluated"]
+                   if e["n"] in rec["non_monotone"])
     assert load_sweep("ch2_uand_width", tmp_path)["meta"]["wall_seconds"] >= 0
 
 

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from superposition.uand import (
     best_linear_and,
     build_targeted_and,
+    centred_offset,
     build_uand,
     coverage_for_p,
     evaluate_width,
@@ -56,7 +57,7 @@ def _brute_force(net, active, embedding=None):
         h = np.maximum(pre - 1.0, 0.0)
         for q, (i, j) in enumerate(pairs):
             both = net.wiring[:, i] & net.wiring[:, j]
-            out[b, q] = h[both].mean() if both.any() else 0.0
+            out[b, q] = (h[both].mean() if both.any() else 0.0) - net.offset
     return out, np.array(pairs)
 
 
@@ -68,8 +69,9 @@ def _targets(active, pairs):
     return t
 
 
+@pytest.mark.parametrize("readout", ["plain", "centred"])
 @pytest.mark.parametrize("kind", ["clean", "dense", "sparse"])
-def test_readout_matches_brute_force(kind):
+def test_readout_matches_brute_force(kind, readout):
     rng = np.random.default_rng(11)
     m, n, p, s = 24, 150, 0.3, 4
     emb = None
@@ -77,7 +79,7 @@ def test_readout_matches_brute_force(kind):
         emb = _unit_columns(rng, 16, m)
     elif kind == "sparse":
         emb = sparse_code_embedding(m, 20, 4, rng)
-    net = build_uand(m, n, p, rng, embedding=emb)
+    net = build_uand(m, n, p, rng, embedding=emb, readout=readout, s=s)
     active = sample_active(m, s, 6, rng)
     expected, pairs = _brute_force(net, active, emb)
     np.testing.assert_allclose(uand_readout(net, active), expected, rtol=1e-5, atol=1e-6)
@@ -86,13 +88,14 @@ def test_readout_matches_brute_force(kind):
     np.testing.assert_allclose(uand_readout(net, active, sub), expected[:, ::7], rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("readout", ["plain", "centred"])
 @pytest.mark.parametrize("kind", ["clean", "sparse"])
 @pytest.mark.parametrize("block", [16, 1024])
-def test_exact_error_matches_brute_force(kind, block):
+def test_exact_error_matches_brute_force(kind, block, readout):
     rng = np.random.default_rng(5)
     m, n, p, s = 40, 200, 0.25, 3
     emb = sparse_code_embedding(m, 30, 4, rng) if kind == "sparse" else None
-    net = build_uand(m, n, p, rng, embedding=emb)
+    net = build_uand(m, n, p, rng, embedding=emb, readout=readout, s=s)
     active = sample_active(m, s, 7, rng)
     out, pairs = _brute_force(net, active, emb)
     target = _targets(active, pairs)
@@ -104,7 +107,7 @@ def test_exact_error_matches_brute_force(kind, block):
     touch = np.array([[(i in set(a)) or (j in set(a)) for i, j in pairs] for a in active.tolist()])
     assert rep.mean_touching == pytest.approx(err[touch].mean(), rel=1e-5)
     assert rep.mean_by_case["neither"] == pytest.approx(out[~touch].mean(), rel=1e-5)
-    assert rep.max_by_case["neither"] == pytest.approx(out[~touch].max(), abs=1e-5)
+    assert rep.max_by_case["neither"] == pytest.approx(np.abs(out[~touch]).max(), abs=1e-5)
     assert rep.n_wrong == int(((out > 0.5) != (target > 0.5)).sum())
     assert rep.n_pairs == out.size
     assert rep.wrong_rate == pytest.approx(rep.n_wrong / out.size)
@@ -114,7 +117,7 @@ def test_every_sparse_input_of_a_small_case_matches_the_case_analysis():
     """All C(9,3) inputs: both-on readout = 1 + mean #other active; one-on = mean #other active; neither = mean (#active − 1)⁺."""
     rng = np.random.default_rng(3)
     m, n, p, s = 9, 60, 0.5, 3
-    net = build_uand(m, n, p, rng)
+    net = build_uand(m, n, p, rng, readout="plain")
     W = net.wiring
     active = np.array(list(itertools.combinations(range(m), s)))
     pairs = np.array(list(itertools.combinations(range(m), 2)))
@@ -148,7 +151,7 @@ def test_mean_errors_match_predictions():
     rng = np.random.default_rng(2024)
     m, n, s = 2000, 4096, 4
     p = p_for_coverage(n, 48)
-    net = build_uand(m, n, p, rng)
+    net = build_uand(m, n, p, rng, readout="plain")
     active = sample_active(m, s, 60, rng)
     rep = uand_error(net, active, method="sample", rng=rng, n_sample=4000)
     pred = predicted_mean_errors(s, p)
@@ -160,7 +163,7 @@ def test_mean_errors_match_predictions():
 
 def test_sampled_method_agrees_with_exact_on_touching_pairs():
     rng = np.random.default_rng(8)
-    net = build_uand(300, 1024, p_for_coverage(1024, 32), rng)
+    net = build_uand(300, 1024, p_for_coverage(1024, 32), rng, readout="plain")
     active = sample_active(300, 3, 10, rng)
     ex = uand_error(net, active)
     sa = uand_error(net, active, method="sample", rng=np.random.default_rng(1), n_sample=500)
@@ -173,17 +176,80 @@ def test_sampled_method_agrees_with_exact_on_touching_pairs():
 
 
 def test_sampled_neither_pairs_avoid_active_features():
+    """Every sampled readout is the readout of some pair of inactive features of its input."""
     rng = np.random.default_rng(9)
-    net = build_uand(50, 300, 0.2, rng)
-    active = sample_active(50, 4, 3, rng)
+    m, s = 14, 5
+    net = build_uand(m, 300, 0.4, rng, readout="plain")
+    active = sample_active(m, s, 6, rng)
     vals = uand_sampled_neither(net, active, 200, np.random.default_rng(0))
-    assert vals.shape == (3, 200)
-    assert np.all(vals >= 0)
+    assert vals.shape == (6, 200)
+    for b, act in enumerate(active):
+        free = [j for j in range(m) if j not in set(act.tolist())]
+        allowed = uand_readout(net, active[b : b + 1], np.array(list(itertools.combinations(free, 2))))[0]
+        assert np.all(np.isclose(vals[b][:, None], allowed[None, :]).any(axis=1))
+
+
+def test_sampled_neither_finds_the_only_inactive_pair_when_almost_all_features_are_active():
+    """m − s = 2: a rejection sampler over all m features almost never draws the one valid pair."""
+    rng = np.random.default_rng(4)
+    m = 200
+    net = build_uand(m, 60, 0.5, rng, readout="plain")
+    active = np.array([[j for j in range(m) if j not in (17, 150)]])
+    vals = uand_sampled_neither(net, active, 50, np.random.default_rng(1))
+    only = uand_readout(net, active, np.array([[17, 150]]))[0, 0]
+    np.testing.assert_allclose(vals, only)
+
+
+def test_centred_readout_is_the_default_and_plain_minus_its_offset():
+    m, n, s = 200, 512, 2
+    p = p_for_coverage(n, 48)
+    centred = build_uand(m, n, p, 3, s=s)
+    plain = build_uand(m, n, p, 3, readout="plain")
+    assert centred.readout == "centred" and plain.readout == "plain" and plain.offset == 0.0
+    np.testing.assert_array_equal(centred.wiring_sparse.toarray(), plain.wiring_sparse.toarray())
+    active = sample_active(m, s, 4, 0)
+    pairs = np.array([[0, 1], [2, 3], [5, 9]])
+    np.testing.assert_allclose(uand_readout(centred, active, pairs), uand_readout(plain, active, pairs) - centred.offset)
+
+
+def test_centred_offset_comes_from_the_construction_not_the_inputs():
+    """Same (m, n, p, s, d0) → same offset, whatever the wiring draw; it grows with s and with noise."""
+    m, n, s = 300, 1024, 3
+    p = p_for_coverage(n, 48)
+    nets = [build_uand(m, n, p, seed, s=s) for seed in range(3)]
+    assert len({net.offset for net in nets}) == 1
+    assert nets[0].offset == pytest.approx(centred_offset(m, n, p, s))
+    assert 0 < centred_offset(m, n, p, 2) < nets[0].offset
+    assert centred_offset(m, n, p, s, d0=n) > nets[0].offset
+    # Half of the one-active quantile: between half the mean error (s−1)p/2 and the largest readout s−1.
+    assert (s - 1) * p / 2 < nets[0].offset < (s - 1) / 2
+
+
+def test_centred_offset_halves_the_one_sided_error():
+    """With clean inputs the plain errors lie in [0, e_max]; the centred ones in about [−c, e_max − c]."""
+    m, n, s = 400, 1024, 2
+    p = p_for_coverage(n, 48)
+    active = sample_active(m, s, 10, 5)
+    plain = uand_error(build_uand(m, n, p, 6, readout="plain"), active)
+    centred = uand_error(build_uand(m, n, p, 6, s=s), active)
+    assert centred.max_error == pytest.approx(max(plain.max_error - centred_offset(m, n, p, s),
+                                                  centred_offset(m, n, p, s)), abs=1e-6)
+    assert centred.max_error < 0.7 * plain.max_error
+
+
+@pytest.mark.parametrize("seed", [101, 202])
+def test_centred_uand_reaches_045_at_n384_m1000_on_fresh_inputs(seed):
+    """The chapter's headline: m = 1000, s = 2, coverage 48, clean inputs, max over all pairs <= 0.45 at n = 384."""
+    m, n, s = 1000, 384, 2
+    rng = np.random.default_rng(seed)
+    net = build_uand(m, n, p_for_coverage(n, 48), rng, s=s)
+    rep = uand_error(net, sample_active(m, s, 40, rng), method="exact")
+    assert rep.max_error <= 0.45
 
 
 def test_wiring_density_and_coverage():
     rng = np.random.default_rng(1)
-    net = build_uand(500, 2000, 0.1, rng)
+    net = build_uand(500, 2000, 0.1, rng, readout="plain")
     assert net.wiring.shape == (2000, 500) and net.wiring.dtype == bool
     assert net.wiring.mean() == pytest.approx(0.1, rel=0.02)
     pairs = np.array([[0, 1], [2, 3], [10, 400]])
@@ -196,7 +262,7 @@ def test_wiring_density_and_coverage():
 def test_first_layer_is_wiring_times_embedding_transpose():
     rng = np.random.default_rng(4)
     E = _unit_columns(rng, 12, 30)
-    net = build_uand(30, 50, 0.3, rng, embedding=E)
+    net = build_uand(30, 50, 0.3, rng, embedding=E, readout="plain")
     W = net.first_layer()
     np.testing.assert_allclose(W, net.wiring @ E.T, atol=1e-5)
     active = sample_active(30, 3, 4, rng)
@@ -212,7 +278,7 @@ def test_superposition_noise_matches_prediction():
     m, d0, n, s = 4000, 1000, 1000, 3
     p = p_for_coverage(n, 16)
     E = sparse_code_embedding(m, d0, 16, rng)
-    net = build_uand(m, n, p, rng, embedding=E)
+    net = build_uand(m, n, p, rng, embedding=E, readout="plain")
     clean = type(net)(m=m, n=n, p=p, wiring_sparse=net.wiring_sparse)
     active = sample_active(m, s, 30, rng)
     noise = uand_preactivation(net, active) - uand_preactivation(clean, active)
@@ -276,24 +342,60 @@ def test_smallest_working_width_brackets_a_failure_and_a_success():
     assert rec["max_error"] == by_n[n_min]["max_error"]  # seeded: the same network again
 
 
+def _fake_widths(monkeypatch, errors):
+    """Make smallest_working_width see a prescribed max error at each grid width."""
+    import superposition.uand as uand_mod
+
+    def fake(m, s, n, **kwargs):
+        return {"n": n, "max_error": errors(n)}
+
+    monkeypatch.setattr(uand_mod, "evaluate_width", fake)
+
+
+def test_width_search_fails_a_tie_by_default_and_reports_it(monkeypatch):
+    # max error 0.6 below n = 512, exactly 0.5 at 512 ... 723, 0.4 from 724 on
+    _fake_widths(monkeypatch, lambda n: 0.6 if n < 512 else (0.5 if n < 724 else 0.4))
+    strict = smallest_working_width(100, 2, 0.5, k_start=32)
+    closed = smallest_working_width(100, 2, 0.5, k_start=32, ties="pass")
+    assert strict["n_min"] == 724 and not strict["tie"]
+    assert closed["n_min"] == 512 and closed["tie"]
+    assert strict["n_ties"] >= 1 and all(e["tie"] == (e["max_error"] == 0.5) for e in strict["evaluated"])
+
+
+def test_width_search_reports_failing_widths_above_its_result(monkeypatch):
+    # passes at 256 and from 431 on, fails at 304 and 362: not monotone in n
+    _fake_widths(monkeypatch, lambda n: 0.4 if n == 256 or n >= 431 else 0.6)
+    res = smallest_working_width(100, 2, 0.5, k_start=32, confirm=3)
+    assert res["n_min"] == 256
+    assert res["non_monotone"] == [304, 362]
+
+
+def test_width_search_rejects_an_unknown_tie_rule():
+    with pytest.raises(ValueError, match=r"^ties\b"):
+        smallest_working_width(100, 2, 0.5, ties="closed")
+
+
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda: build_uand(10, 5, 0.0, 0), "p"),
-        (lambda: build_uand(10, 5, 1.5, 0), "p"),
-        (lambda: build_uand(10, 0, 0.5, 0), "n"),
-        (lambda: build_uand(1, 5, 0.5, 0), "m"),
-        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 9)) / 2), "embedding"),
-        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 10))), "embedding"),
+        (lambda: build_uand(10, 5, 0.0, 0, readout="plain"), "p"),
+        (lambda: build_uand(10, 5, 1.5, 0, readout="plain"), "p"),
+        (lambda: build_uand(10, 0, 0.5, 0, readout="plain"), "n"),
+        (lambda: build_uand(1, 5, 0.5, 0, readout="plain"), "m"),
+        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 9)) / 2, readout="plain"), "embedding"),
+        (lambda: build_uand(10, 5, 0.5, 0, embedding=np.ones((4, 10)), readout="plain"), "embedding"),
+        (lambda: build_uand(10, 5, 0.5, 0), "s"),
+        (lambda: build_uand(10, 5, 0.5, 0, s=10), "s"),
+        (lambda: build_uand(10, 5, 0.5, 0, readout="centered"), "readout"),
         (lambda: sample_active(5, 6, 1, 0), "s"),
-        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 1, 2]])), "active"),
-        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 12]])), "active"),
-        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([1, 2])), "active"),
-        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), np.array([[3, 3]])), "pairs"),
-        (lambda: uand_readout(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), np.array([1, 2, 3])), "pairs"),
-        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), method="sample"), "rng"),
-        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), method="fast"), "method"),
-        (lambda: uand_error(build_uand(10, 5, 0.5, 0), np.array([[1, 2]]), threshold=1.0), "threshold"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 1, 2]])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 12]])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([1, 2])), "active"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 2]]), np.array([[3, 3]])), "pairs"),
+        (lambda: uand_readout(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 2]]), np.array([1, 2, 3])), "pairs"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 2]]), method="sample"), "rng"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 2]]), method="fast"), "method"),
+        (lambda: uand_error(build_uand(10, 5, 0.5, 0, readout="plain"), np.array([[1, 2]]), threshold=1.0), "threshold"),
         (lambda: predicted_mean_errors(1, 0.1), "s"),
         (lambda: p_for_coverage(10, 20), "coverage"),
         (lambda: build_targeted_and(10, np.array([[1, 2], [2, 1]]), 20, 3, 0), "gates"),
@@ -301,12 +403,12 @@ def test_smallest_working_width_brackets_a_failure_and_a_success():
     ],
 )
 def test_bad_arguments_raise_value_error_naming_the_parameter(call, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
         call()
 
 
 def test_all_pairs_readout_refuses_huge_requests():
-    net = build_uand(20000, 4, 0.01, 0)
+    net = build_uand(20000, 4, 0.01, 0, readout="plain")
     with pytest.raises(ValueError, match="pass pairs"):
         uand_readout(net, np.array([[1, 2]] * 2))
 

@@ -582,7 +582,7 @@ def _uand_setup(cfg):
     p = math.sqrt(float(cfg["coverage"]) / n)
     rng = np.random.default_rng(int(cfg.get("seed", 3)))
     t0 = time.perf_counter()
-    net = build_uand(m, n, p, rng)
+    net = build_uand(m, n, p, rng, s=s)
     build_s = time.perf_counter() - t0
     active = sample_active(m, s, int(cfg["inputs"]), rng)
     return net, active, uand_error, build_s, p

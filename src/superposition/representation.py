@@ -53,6 +53,7 @@ __all__ = [
     "random_coherence_scale",
     "welch_bound",
     "random_embedding",
+    "predicted_coherence",
     "max_coherence",
     "pairwise_distortion",
     "sample_active_sets",
@@ -301,7 +302,24 @@ def welch_bound(m, d):
 # --------------------------------------------------------------------------------------------
 
 
-def random_embedding(m, d, kind="gaussian", rng=0, *, dtype=np.float64):
+def predicted_coherence(m, d):
+    """Extreme-value prediction of the coherence of ``m`` random unit vectors in ``d`` dimensions.
+
+    Treats the ``C = m (m − 1) / 2`` cosines as independent ``N(0, 1/d)`` and returns the median of
+    their largest absolute value, the ``t`` with ``(1 − 2 Q(t √d))^C = 1/2``:
+    ``t = Q⁻¹((1 − 2^{−1/C}) / 2) / √d`` (``Q`` the standard normal tail).  Arrays broadcast.
+    """
+    from scipy.stats import norm
+
+    m = np.asarray(m, dtype=np.float64)
+    d = np.asarray(d, dtype=np.float64)
+    if np.any(m < 2) or np.any(d < 1):
+        raise ValueError("m must be at least 2 and d at least 1")
+    pairs = m * (m - 1) / 2
+    return norm.isf(-np.expm1(-np.log(2.0) / pairs) / 2) / np.sqrt(d)
+
+
+def random_embedding(m, d, kind, rng, *, dtype=np.float64):
     """A random ``d × m`` embedding with unit-norm columns, one column per feature.
 
     Parameters
@@ -319,7 +337,8 @@ def random_embedding(m, d, kind="gaussian", rng=0, *, dtype=np.float64):
         count fixed per column as in Kane & Nelson's sparse JL transforms, so
         every column has norm exactly 1 and none is zero.
     rng : numpy.random.Generator or int
-        The random generator, or a seed for ``np.random.default_rng``.
+        The random generator, or a seed for ``np.random.default_rng``.  Required: there is no
+        default seed, so two embeddings are never silently the same draw.
     dtype : numpy float dtype, optional
         ``np.float64`` (default) or ``np.float32`` (half the memory).
 

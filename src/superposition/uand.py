@@ -63,6 +63,7 @@ __all__ = [
     "TouchingReadouts",
     "TargetedAndNetwork",
     "build_uand",
+    "centred_offset",
     "build_targeted_and",
     "coverage_for_p",
     "p_for_coverage",
@@ -291,7 +292,7 @@ def _validate_embedding(embedding, m):
     if emb.ndim != 2 or emb.shape[1] != m:
         raise ValueError(f"embedding must have shape (d0, m) = (d0, {m}), one unit-norm column per feature; "
                          f"got shape {emb.shape}")
-    norms = np.sqrt(np.asarray(emb.multiply(emb).sum(axis=0)).ravel()) if sp.issparse(emb) else np.linalg.norm(emb, axis=0)
+    norms = np.sqrt(np.asarray(emb.multiply(emb).sum(axis=0)).ravel()) if sp.issparse(emb) else np.sqrt(np.einsum("ij,ij->j", emb, emb, dtype=np.float64))
     if not np.allclose(norms, 1.0, atol=1e-3):
         worst = int(np.argmax(np.abs(norms - 1.0)))
         raise ValueError(f"embedding columns must have unit norm; column {worst} has norm {norms[worst]:.4f}")
@@ -317,6 +318,11 @@ class UAndNetwork:
         The ``d0 × m`` input embedding ``E`` for inputs in superposition, or ``None`` for clean inputs.
     wiring_sparse : scipy.sparse.csr_matrix
         The wiring ``B`` as a float32 0/1 CSR matrix, ``n × m`` (what the kernels use).
+    offset : float
+        The constant ``c`` every readout subtracts, ``out_ij = mean_{k ∈ N_ij} h_k − c`` (the weight
+        ``−c`` on one always-on neuron); ``0`` for the plain readout.
+    readout : {"centred", "plain"}
+        Which readout :func:`build_uand` chose.
 
     The dense boolean wiring is :attr:`wiring`; the first-layer weights are :meth:`first_layer`.
     """
@@ -327,6 +333,8 @@ class UAndNetwork:
     wiring_sparse: sp.csr_matrix = field(repr=False)
     embedding: object = field(default=None, repr=False)
     bias: float = 1.0
+    offset: float = 0.0
+    readout: str = "plain"
 
     @property
     def superposed(self) -> bool:
@@ -390,18 +398,72 @@ def _bernoulli_positions(total: int, p: float, rng: np.random.Generator) -> np.n
     return np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
 
 
-def build_uand(m, n, p, rng, embedding=None) -> UAndNetwork:
-    """Build a random U-AND layer (Hänni et al.'s construction).
+def centred_offset(m, n, p, s, d0=None) -> float:
+    """Offset ``c`` of the centred readout, computed from the construction ``(m, n, p, s, d0)`` alone.
+
+    Every error of the plain readout is one-sided (readouts overshoot), so they lie in
+    ``[0, e_max]``; subtracting ``c = e_max / 2`` from every readout moves them to
+    ``[−e_max/2, e_max/2]`` and halves the max norm.  The largest overshoot is a pair with one
+    active feature: given its coverage ``K = |N_ij| ~ Bin(n, p²)`` (``K ≥ 1``), its readout is
+    ``R = Y / K`` with ``Y ~ Bin(K (s−1), p)`` (clean inputs).  ``e_max`` is taken as the
+    ``1 − 1/(s (m−s))`` quantile of ``R``, the largest of the ``s (m−s)`` one-active readouts one
+    input expects; it is computed exactly from the two binomials.  With inputs in superposition
+    (``d0`` given) the one-active mean also carries the rectified bias of
+    :func:`predicted_superposed_mean_errors` at ``sigma = predicted_noise_std(p, m, s, d0)``,
+    which is added to ``e_max``.  No test input is used.
+
+    Returns
+    -------
+    float
+        ``c >= 0``.
+    """
+    from scipy.stats import binom
+
+    m = as_int("m", m, min_value=3)
+    n = as_int("n", n, min_value=1)
+    p = as_float("p", p, min_value=0.0, max_value=1.0, min_inclusive=False)
+    s = as_int("s", s, min_value=2, max_value=m - 1)
+    lam = n * p * p
+    sd = math.sqrt(max(lam * (1.0 - p * p), 1e-12))
+    k = np.arange(max(1, int(lam - 12 * sd)), min(n, int(lam + 12 * sd) + 2) + 1)
+    wk = binom.pmf(k, n, p * p)
+    if wk.sum() <= 0:
+        return 0.0
+    wk = wk / wk.sum()
+    level = 1.0 / (s * (m - s))
+
+    def tail(r):  # P(R > r)
+        return float(np.sum(wk * binom.sf(np.floor(r * k + 1e-9), k * (s - 1), p)))
+
+    lo, hi = 0.0, float(s - 1)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if tail(mid) > level:
+            lo = mid
+        else:
+            hi = mid
+    e_max = hi
+    if d0 is not None:
+        sigma = predicted_noise_std(p, m, s, as_int("d0", d0, min_value=1))
+        e_max += predicted_superposed_mean_errors(s, p, sigma)["one"] - (s - 1) * p
+    return 0.5 * e_max
+
+
+def build_uand(m, n, p, rng, embedding=None, *, readout="centred", s=None) -> UAndNetwork:
+    """Build a random U-AND layer (Hänni et al.'s construction), with a centred or plain readout.
 
     Each of the ``n`` neurons is wired to each of the ``m`` features independently
-    with probability ``p`` (weight 1), and has bias ``−1``.
+    with probability ``p`` (weight 1), and has bias ``−1``.  The readout of pair ``(i, j)``
+    averages the neurons wired to both; the *centred* readout (default) also subtracts the
+    constant :func:`centred_offset` ``c`` (one always-on neuron with readout weight ``−c``), which
+    centres the one-sided errors.  ``readout="plain"`` is the original construction (``c = 0``).
 
     Parameters
     ----------
     m : int
         Number of boolean input features, ``m >= 2``.
     n : int
-        Number of neurons, ``n >= 1``.
+        Number of neurons, ``n >= 1`` (the always-on neuron of the centred readout is not counted).
     p : float
         Wiring probability in ``(0, 1]``.  ``p = sqrt(L/n)`` gives mean pair coverage ``L``
         (see :func:`p_for_coverage`).
@@ -409,15 +471,27 @@ def build_uand(m, n, p, rng, embedding=None) -> UAndNetwork:
         Source of randomness (seeded).
     embedding : array (d0, m), sparse matrix, or None
         Unit-norm feature directions for inputs in superposition; ``None`` for clean (one-hot) inputs.
+    readout : {"centred", "plain"}
+        Centred (offset derived from ``m, n, p, s`` and ``d0``) or plain averaging readout.
+    s : int
+        Number of active features per input the offset is computed for; required for
+        ``readout="centred"``, ignored for ``"plain"``.
 
     Returns
     -------
     UAndNetwork
-        With ``net.wiring`` (``n × m`` bool) and ``net.embedding``.
+        With ``net.wiring`` (``n × m`` bool), ``net.embedding`` and ``net.offset``.
     """
     m = as_int("m", m, min_value=2)
     n = as_int("n", n, min_value=1)
     p = as_float("p", p, min_value=0.0, max_value=1.0, min_inclusive=False)
+    if readout not in ("centred", "plain"):
+        raise ValueError(f"readout must be 'centred' or 'plain', got {readout!r}")
+    if readout == "centred":
+        if s is None:
+            raise ValueError("s (active features per input) is required for readout='centred': its offset "
+                             "depends on s; pass s=..., or readout='plain'")
+        s = as_int("s", s, min_value=2, max_value=m - 1)
     rng = as_rng(rng)
     emb = _validate_embedding(embedding, m)
     require_size("the wiring (expected nonzeros × 8 bytes)", 8.0 * p * n * m, limit_bytes=4 * MAX_ARRAY_BYTES,
@@ -428,7 +502,10 @@ def build_uand(m, n, p, rng, embedding=None) -> UAndNetwork:
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     B = sp.csr_matrix((np.ones(pos.size, dtype=np.float32), cols, indptr), shape=(n, m))
-    return UAndNetwork(m=m, n=n, p=p, wiring_sparse=B, embedding=emb)
+    offset = 0.0
+    if readout == "centred":
+        offset = centred_offset(m, n, p, s, None if emb is None else int(emb.shape[0]))
+    return UAndNetwork(m=m, n=n, p=p, wiring_sparse=B, embedding=emb, offset=offset, readout=readout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,7 +603,8 @@ def uand_readout(net: UAndNetwork, active, pairs=None) -> np.ndarray:
     Returns
     -------
     ndarray, shape (batch, k) or (batch, C(m, 2)), float64
-        Uncovered pairs (no neuron wired to both) read 0.
+        ``mean_{k ∈ N_ij} h_k − net.offset``; uncovered pairs (no neuron wired to both) read
+        ``−net.offset`` (0 for the plain readout).
     """
     active = _validate_active(net.m, active)
     H = uand_hidden(net, active)
@@ -545,11 +623,11 @@ def uand_readout(net: UAndNetwork, active, pairs=None) -> np.ndarray:
             fired = np.flatnonzero(H[b] > 0)
             Bf = Bd[fired]
             num = ((Bf * H[b, fired, None]).T.astype(np.float64) @ Bf)[iu]
-            out[b] = np.where(den > 0, num / safe, 0.0)
+            out[b] = np.where(den > 0, num / safe, 0.0) - net.offset
         return out
     pairs = _validate_pairs(pairs, net.m)
     den, num = _pair_products(net, pairs, H)
-    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0) - net.offset
 
 
 @dataclass
@@ -582,7 +660,7 @@ def _touching(net: UAndNetwork, active: np.ndarray, H: np.ndarray) -> TouchingRe
     weighted = sp.csr_matrix((w[keep], rows.indices[keep], np.concatenate([[0], np.cumsum(
         np.bincount(rid[keep], minlength=batch * s))])), shape=rows.shape)
     num = (weighted @ net.wiring_sparse).toarray().astype(np.float64)
-    out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0).reshape(batch, s, m)
+    out = (np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0) - net.offset).reshape(batch, s, m)
     den = den.reshape(batch, s, m)
     iu = np.triu_indices(s, 1)
     bi = np.arange(batch)[:, None]
@@ -606,7 +684,9 @@ def uand_touching_readouts(net: UAndNetwork, active) -> TouchingReadouts:
 def uand_sampled_neither(net: UAndNetwork, active, n_pairs, rng) -> np.ndarray:
     """Readouts of ``n_pairs`` uniformly random pairs per input with *neither* feature active.
 
-    Returns a ``(batch, n_pairs)`` array (the target of all of them is 0, so it is also the error).
+    Each pair is two distinct features drawn uniformly from the ``m − s`` inactive ones of its
+    input.  Returns a ``(batch, n_pairs)`` array (the target of all of them is 0, so it is also the
+    signed error; the readouts include the network's offset).
     """
     active = _validate_active(net.m, active)
     n_pairs = as_int("n_pairs", n_pairs, min_value=1)
@@ -615,18 +695,19 @@ def uand_sampled_neither(net: UAndNetwork, active, n_pairs, rng) -> np.ndarray:
     if net.m - s < 2:
         raise ValueError(f"every pair touches an active feature when m − s < 2 (m = {net.m}, s = {s})")
     H = uand_hidden(net, active)
-    i = rng.integers(0, net.m, size=(batch, n_pairs, 2))
-    for _ in range(1000):
-        a0 = (i[..., 0][..., None] == active[:, None, :]).any(-1)
-        a1 = (i[..., 1][..., None] == active[:, None, :]).any(-1)
-        bad = (i[..., 0] == i[..., 1]) | a0 | a1
-        if not bad.any():
-            break
-        i[bad] = rng.integers(0, net.m, size=(int(bad.sum()), 2))
+    # Two distinct ranks among the m − s inactive features, mapped to feature indices: with the
+    # sorted active set a_0 < … < a_{s−1}, the inactive feature of rank r is r + #{t : a_t − t <= r}.
+    free = net.m - s
+    u = rng.integers(0, free, size=(batch, n_pairs))
+    v = rng.integers(0, free - 1, size=(batch, n_pairs))
+    v += v >= u
+    shifted = np.sort(active, axis=1) - np.arange(s)[None, :]
+    i = np.stack([r + (shifted[:, None, :] <= r[..., None]).sum(-1) for r in (u, v)], axis=-1)
     pairs = np.sort(i.reshape(-1, 2), axis=1)
     den, _ = _pair_products(net, pairs)
     num = np.empty(pairs.shape[0])
-    chunk = 1 << 15
+    # As in _pair_products: a chunk selects about 2·chunk·n·p wiring entries; keep that near 2^23.
+    chunk = int(min(1 << 15, max(256, 2**22 / (net.n * net.p + 1.0))))
     csc = net._csc
     owner = np.repeat(np.arange(batch), n_pairs)
     for c0 in range(0, pairs.shape[0], chunk):
@@ -635,7 +716,7 @@ def uand_sampled_neither(net: UAndNetwork, active, n_pairs, rng) -> np.ndarray:
         colid = np.repeat(np.arange(both.shape[1]), np.diff(both.indptr))
         vals = H[owner[sl][colid], both.indices].astype(np.float64)
         num[sl] = np.bincount(colid, weights=vals, minlength=both.shape[1])
-    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0).reshape(batch, n_pairs)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0).reshape(batch, n_pairs) - net.offset
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,13 +790,20 @@ def _dense_bool_T(net: UAndNetwork, limit: float) -> np.ndarray:
 
 
 def _exact_neither(net, active, H, threshold, block, memory_bytes):
-    """Max, per-input max, sum and wrong count of the readouts of all pairs with neither feature active."""
+    """Per-input max and min, sum and wrong count of the readouts of all pairs with neither feature active.
+
+    The max, min and sum are of the *raw* averages ``mean_{k ∈ N_ij} h_k`` (uncovered pairs 0);
+    threshold decoding compares the offset readout ``raw − net.offset`` with ``threshold``.
+    """
     batch, s = active.shape
     m = net.m
     BT = _dense_bool_T(net, memory_bytes / 2)
     csr = net.wiring_sparse
     fired = [np.flatnonzero(H[b] > 0) for b in range(batch)]
     max_in = np.zeros(batch)
+    # Raw readouts are >= 0; the min is 0 as soon as one neither pair reads 0, which a block shows when
+    # it holds fewer positive readouts than neither pairs.  Otherwise track the smallest positive one.
+    min_in = np.full(batch, np.inf)
     total = 0.0
     wrong = 0
     # Group inputs so that their fired-neuron rows (|F_b| × m bool) fit in the remaining budget.
@@ -730,7 +818,7 @@ def _exact_neither(net, active, H, threshold, block, memory_bytes):
         used += need
     if cur:
         groups.append(cur)
-    thr = np.float32(threshold)
+    thr = np.float32(threshold + net.offset)
     buf = np.empty((block, block), dtype=np.float32)
     ratio = np.empty((block, block), dtype=np.float32)
     for grp in groups:
@@ -766,13 +854,21 @@ def _exact_neither(net, active, H, threshold, block, memory_bytes):
                     mx = float(r.max())
                     if mx > max_in[b]:
                         max_in[b] = mx
-                    if mx > threshold - 1e-5:
+                    if min_in[b] > 0:
+                        ki, kj = (i1 - i0) - ai.size, (j1 - j0) - aj.size
+                        n_valid = ki * (ki - 1) // 2 if i0 == j0 else ki * kj
+                        if np.count_nonzero(r) < n_valid:
+                            min_in[b] = 0.0
+                        elif n_valid:
+                            min_in[b] = min(min_in[b], float(np.min(r, where=r > 0, initial=np.inf)))
+                    if mx > threshold + net.offset - 1e-5:
                         wrong += int(np.count_nonzero(num > tden))
-    return max_in, total, wrong
+    min_in[~np.isfinite(min_in)] = 0.0
+    return max_in, min_in, total, wrong
 
 
 def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sample=2000, rng=None,
-               block=512, memory_bytes=768 * 2**20) -> UAndErrorReport:
+               block=512, memory_bytes=256 * 2**20) -> UAndErrorReport:
     """Errors of the U-AND readouts on a batch of inputs: max norm over all pairs, and means.
 
     Parameters
@@ -828,8 +924,9 @@ def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sam
     mean_one = float(np.nansum(one) / n_one) if n_one else float("nan")
     n_neither_per = (m - s) * (m - s - 1) // 2
     if method == "exact":
-        max_nei_in, total_nei, wrong_nei = _exact_neither(net, active, H, threshold, block, memory_bytes)
-        mean_nei = total_nei / (batch * n_neither_per) if n_neither_per else float("nan")
+        raw_max, raw_min, total_nei, wrong_nei = _exact_neither(net, active, H, threshold, block, memory_bytes)
+        max_nei_in = np.maximum(raw_max - net.offset, net.offset - raw_min)
+        mean_nei = total_nei / (batch * n_neither_per) - net.offset if n_neither_per else float("nan")
         n_eval = batch * m * (m - 1) // 2
         method_name = "exact"
     else:
@@ -837,7 +934,7 @@ def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sam
             raise ValueError("rng is required for method='sample' (it draws the inactive pairs)")
         n_sample = as_int("n_sample", n_sample, min_value=1)
         vals = uand_sampled_neither(net, active, n_sample, rng) if n_neither_per else np.zeros((batch, 0))
-        max_nei_in = vals.max(axis=1) if vals.size else np.zeros(batch)
+        max_nei_in = np.abs(vals).max(axis=1) if vals.size else np.zeros(batch)
         mean_nei = float(vals.mean()) if vals.size else float("nan")
         wrong_nei = int(np.count_nonzero(vals > threshold))
         n_eval = n_one + n_both + vals.size
@@ -868,13 +965,14 @@ def width_grid(k, steps_per_octave=4) -> int:
 
 
 def evaluate_width(m, s, n, *, coverage=48.0, superposed=False, code_nnz=32, n_inputs=40, exact_max_m=1000,
-                   n_sample=1000, seed=0, threshold=0.5) -> dict:
+                   n_sample=1000, seed=0, threshold=0.5, readout="centred") -> dict:
     """Build one U-AND network of width ``n`` (seeded by ``(seed, m, s, n)``) and measure its errors.
 
     The wiring probability is ``p = sqrt(coverage / n)``; with ``superposed=True`` the inputs arrive
     through a sparse random code (:func:`sparse_code_embedding`) in ``d0 = n`` dimensions.  The
     errors are exact over all pairs when ``m <= exact_max_m``, otherwise exact on the pairs touching
-    an active feature and sampled (``n_sample`` per input) on the others.  Returns a flat dict.
+    an active feature and sampled (``n_sample`` per input) on the others.  ``readout`` is passed to
+    :func:`build_uand` (centred by default).  Returns a flat dict.
     """
     m = as_int("m", m, min_value=3)
     s = as_int("s", s, min_value=2, max_value=m - 2)
@@ -882,13 +980,14 @@ def evaluate_width(m, s, n, *, coverage=48.0, superposed=False, code_nnz=32, n_i
     coverage = min(float(coverage), float(n))
     rng = np.random.default_rng([int(seed), m, s, n, int(bool(superposed))])
     emb = sparse_code_embedding(m, n, min(code_nnz, n), rng) if superposed else None
-    net = build_uand(m, n, p_for_coverage(n, coverage), rng, embedding=emb)
+    net = build_uand(m, n, p_for_coverage(n, coverage), rng, embedding=emb, readout=readout, s=s)
     active = sample_active(m, s, n_inputs, rng)
     exact = m <= exact_max_m
     rep = uand_error(net, active, method="exact" if exact else "sample", rng=rng, n_sample=n_sample,
                      threshold=threshold)
     return {
         "m": m, "s": s, "n": n, "p": net.p, "coverage": coverage, "superposed": bool(superposed),
+        "readout": net.readout, "offset": net.offset,
         "method": rep.method, "n_inputs": int(n_inputs),
         "max_error": rep.max_error, "max_both": rep.max_by_case["both"], "max_one": rep.max_by_case["one"],
         "max_neither": rep.max_by_case["neither"], "mean_touching": rep.mean_touching,
@@ -898,31 +997,55 @@ def evaluate_width(m, s, n, *, coverage=48.0, superposed=False, code_nnz=32, n_i
     }
 
 
-def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octave=4, **kwargs) -> dict:
-    """Smallest width ``n`` on the grid ``2^(k/steps_per_octave)`` whose network is ε-accurate on its test inputs.
+def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octave=4, ties="fail", confirm=2,
+                           **kwargs) -> dict:
+    """Width ``n`` on the grid ``2^(k/steps_per_octave)`` found by doubling and bisection to be ε-accurate.
 
     "ε-accurate" means ``max_error <= eps`` in the max norm over all pairs and the ``n_inputs`` random
     test inputs (see :func:`evaluate_width`, which receives ``kwargs``).  The search doubles ``n``
-    until a network passes, then bisects between the last failure and the first success, assuming
-    that success is monotone in ``n`` (it is only approximately: each width is a different random
-    network, so ``n_min`` is a noisy statistic).
+    until a network passes, then bisects between the last failure and the first success.  That
+    assumes success is monotone in ``n``, which it is not exactly: each width is a different random
+    network.  So the ``confirm`` grid widths above the result are evaluated too, and every evaluated
+    width above ``n_min`` that fails is reported in ``non_monotone``.
+
+    With clean inputs every readout is a rational ``k/|N_ij|`` (minus the offset), and thresholds
+    such as ``1/2`` and ``1/3`` lie on that lattice, so a max error can equal ``eps`` exactly.
+    ``ties`` decides such a width: ``"fail"`` (strict ``< eps``, the default) or ``"pass"`` (the
+    closed definition ``<= eps``); either way every evaluation records ``tie``
+    (``|max_error − eps| <= 1e-9``).  Ties fail by default because with an affine readout the
+    constant ``1/2`` is exactly ``1/2``-accurate for every boolean target: under the closed
+    definition a centred network that computes nothing would pass at ``eps = 1/2``.
 
     Returns
     -------
     dict
-        ``n_min`` (``None`` if even ``2^(k_max/steps)`` fails) and ``evaluated``, the list of every
-        evaluation (dicts from :func:`evaluate_width` plus ``ok``).
+        ``n_min`` (``None`` if even ``2^(k_max/steps)`` fails), ``tie`` (whether ``n_min`` passed on a
+        tie), ``non_monotone`` (failing evaluated widths above ``n_min``), ``n_ties`` (evaluations on a
+        tie) and ``evaluated``, the list of every evaluation (dicts from :func:`evaluate_width` plus
+        ``ok`` and ``tie``), in increasing ``n``.
     """
     eps = as_float("eps", eps, min_value=0.0, min_inclusive=False)
     steps_per_octave = as_int("steps_per_octave", steps_per_octave, min_value=1)
+    confirm = as_int("confirm", confirm, min_value=0)
+    if ties not in ("pass", "fail"):
+        raise ValueError(f"ties must be 'pass' (max_error <= eps) or 'fail' (max_error < eps), got {ties!r}")
     cache: dict[int, dict] = {}
 
     def ok(k):
         if k not in cache:
             res = evaluate_width(m, s, width_grid(k, steps_per_octave), **kwargs)
-            res["ok"] = bool(res["max_error"] <= eps)
+            res["tie"] = bool(abs(res["max_error"] - eps) <= 1e-9)
+            res["ok"] = bool(res["max_error"] < eps or (res["tie"] and ties == "pass"))
             cache[k] = res
         return cache[k]["ok"]
+
+    def result(hi):
+        evaluated = [cache[j] for j in sorted(cache)]
+        n_min = None if hi is None else width_grid(hi, steps_per_octave)
+        return {"n_min": n_min, "tie": bool(hi is not None and cache[hi]["tie"]),
+                "non_monotone": [] if hi is None else [e["n"] for j, e in sorted(cache.items())
+                                                       if j > hi and not e["ok"]],
+                "n_ties": sum(e["tie"] for e in evaluated), "evaluated": evaluated}
 
     k = 8 * steps_per_octave // 1 if k_start is None else int(k_start)
     lo = None  # largest failing k
@@ -934,7 +1057,7 @@ def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octav
         lo = k
         k += steps_per_octave
     if hi is None:
-        return {"n_min": None, "evaluated": [cache[j] for j in sorted(cache)]}
+        return result(None)
     if lo is None:  # passed at the first try: walk down until a failure
         lo = hi - steps_per_octave
         while lo >= 0 and ok(lo):
@@ -946,7 +1069,9 @@ def smallest_working_width(m, s, eps, *, k_start=None, k_max=72, steps_per_octav
             hi = mid
         else:
             lo = mid
-    return {"n_min": width_grid(hi, steps_per_octave), "evaluated": [cache[j] for j in sorted(cache)]}
+    for j in range(hi + 1, min(k_max, hi + confirm) + 1):
+        ok(j)
+    return result(hi)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1106,12 +1231,14 @@ def plant_gates(gates, m, s, batch, rng, n_planted=1) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def plot_error_histograms(m=2000, n=4096, p=None, s=3, superposed=False, d0=None, seed=0, batch=20, ax=None):
+def plot_error_histograms(m=2000, n=4096, p=None, s=3, superposed=False, d0=None, seed=0, batch=20, ax=None,
+                          readout="plain"):
     """Histograms of readout errors per case (both / one / neither active) for one random network.
 
     ``p`` defaults to ``sqrt(48/n)`` (mean pair coverage 48); with ``superposed=True`` the inputs
     arrive through a random sparse code in ``d0`` dimensions (default ``d0 = n``).  Dashed lines
-    mark the clean-input predictions ``(s−2)p``, ``(s−1)p`` and ``s p − 1 + (1−p)^s``.
+    mark the clean-input predictions ``(s−2)p``, ``(s−1)p`` and ``s p − 1 + (1−p)^s``, shifted by
+    the offset of the readout (``readout`` as in :func:`build_uand`; plain by default).
     Returns the matplotlib figure.
     """
     import matplotlib.pyplot as plt
@@ -1126,7 +1253,7 @@ def plot_error_histograms(m=2000, n=4096, p=None, s=3, superposed=False, d0=None
     if superposed:
         d0 = n if d0 is None else as_int("d0", d0, min_value=1)
         emb = sparse_code_embedding(m, d0, min(32, d0), rng)
-    net = build_uand(m, n, p, rng, embedding=emb)
+    net = build_uand(m, n, p, rng, embedding=emb, readout=readout, s=s)
     active = sample_active(m, s, batch, rng)
     t = uand_touching_readouts(net, active)
     neither = uand_sampled_neither(net, active, 500, rng)
@@ -1144,7 +1271,7 @@ def plot_error_histograms(m=2000, n=4096, p=None, s=3, superposed=False, d0=None
                                     (one_err, "one active (target 0)", "C1", "one"),
                                     (neither.ravel(), "neither active (target 0)", "C2", "neither")):
         ax.hist(vals, bins=bins, density=True, alpha=0.5, color=colour, label=f"{name}: mean {vals.mean():+.3f}")
-        ax.axvline(pred[key], color=colour, ls="--", lw=1.2)
+        ax.axvline(pred[key] - net.offset, color=colour, ls="--", lw=1.2)
     ax.axvline(0.5, color="k", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set_xlabel("readout error out − target (readout units)")

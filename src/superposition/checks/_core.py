@@ -156,6 +156,18 @@ def _run(fn: Callable[..., Any], case: Case) -> _Outcome:
         return _Outcome(error=exc)
 
 
+def _reproduces(mistake: "Mistake", candidate: Callable[..., Any], case: Case, rtol: float, atol: float) -> bool:
+    """True when ``mistake`` gives the student's output on ``case`` (both computed afresh)."""
+    got = _run(candidate, case)
+    if got.error is not None:
+        return False
+    try:
+        wrong = mistake.implementation(**_fresh_kwargs(case))
+    except Exception:  # noqa: BLE001 - a variant that cannot run simply does not match
+        return False
+    return outputs_match(got.value, wrong, rtol=rtol, atol=atol)
+
+
 def _describe_case(case: Case) -> str:
     kwargs = dict(case() if callable(case) else case)
     parts = []
@@ -246,11 +258,8 @@ def check_against_reference(
         if outputs_match(got.value, expected, rtol=rtol, atol=atol):
             continue
         for mistake in mistakes:
-            try:
-                wrong = mistake.implementation(**_fresh_kwargs(case))
-            except Exception:  # noqa: BLE001 - a variant that cannot run simply does not match
-                continue
-            if outputs_match(got.value, wrong, rtol=rtol, atol=atol):
+            # A mistake is named only if it reproduces the student's output on *every* case.
+            if all(_reproduces(mistake, candidate, c, rtol, atol) for c in cases):
                 raise CheckFailed(f"{exercise}: not yet. Likely mistake: {mistake.hint} (on the case {where}).")
         raise CheckFailed(
             f"{exercise}: your result differs from the reference on the case {where}."

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import representation as rep
-from ._core import CheckPassed, Mistake, check_against_reference
+from ._core import CheckFailed, CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_jl_min_dim", "check_welch_bound", "check_max_coherence", "check_interference"]
+__all__ = ["check_jl_min_dim", "check_welch_bound", "check_max_coherence", "check_interference",
+           "check_predicted_coherence"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,14 +76,23 @@ _JL_MISTAKES = [
 
 def check_jl_min_dim(candidate) -> CheckPassed:
     """Check ``candidate(n_points, eps)`` against :func:`superposition.representation.jl_min_dim`."""
-    return check_against_reference(
-        "Exercise 1.1",
-        candidate,
-        rep.jl_min_dim,
-        _JL_CASES,
-        mistakes=_JL_MISTAKES,
-        success="Your function gives the Dasgupta–Gupta dimension, arrays included.",
-    )
+    try:
+        return check_against_reference(
+            "Exercise 1.1",
+            candidate,
+            rep.jl_min_dim,
+            _JL_CASES,
+            mistakes=_JL_MISTAKES,
+            success="Your function gives the Dasgupta–Gupta dimension, arrays included.",
+        )
+    except CheckFailed as exc:
+        if "raised TypeError" in str(exc) and "array" in str(exc):
+            raise CheckFailed(
+                "Exercise 1.1: your function must accept numpy arrays for n_points and eps (it raised TypeError "
+                "on an array case). math.log and math.ceil take only scalars; use np.log and np.ceil. "
+                f"(Original message: {exc})"
+            ) from None
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,6 +115,11 @@ def _quiet(fn):
 
 
 _WELCH_MISTAKES = [
+    Mistake(
+        "your function returns 0 even where m > d, where the floor is positive: check the condition, and divide "
+        "floats (an integer division // rounds the ratio down to 0)",
+        lambda m, d: np.zeros(np.broadcast(m, d).shape) + 0.0,
+    ),
     Mistake(
         "you swapped m and d: the bound is √((m − d) / (d (m − 1)))",
         _quiet(lambda m, d: np.sqrt(np.maximum(np.asarray(d) - m, 0) / (np.asarray(m) * (np.asarray(d) - 1.0)))),
@@ -291,4 +306,50 @@ def check_interference(candidate) -> CheckPassed:
         rtol=1e-6,
         atol=1e-9,
         success="Your interference matches the book's kernel: readout minus 1[i active].",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 1.5: predict the coherence before measuring it
+# ---------------------------------------------------------------------------------------------
+
+
+def _pc_variant(count, sides):
+    def f(m, d):
+        from scipy.stats import norm
+
+        c = count(np.asarray(m, dtype=np.float64))
+        return norm.isf(-np.expm1(-np.log(2.0) / c) / sides) / np.sqrt(np.asarray(d, dtype=np.float64))
+
+    return f
+
+
+_PC_CASES = [
+    {"m": 1000, "d": 256},
+    {"m": np.array([100, 1000, 10_000]), "d": np.array([64, 512, 1024])},
+    {"m": 10_000, "d": np.array([128, 256])},
+]
+
+_PC_MISTAKES = [
+    Mistake("that is the union bound √(4 ln m / d), an upper-bound argument; the exercise asks for the median of the "
+            "largest of C(m, 2) near-Gaussian |cosines|",
+            lambda m, d: np.sqrt(4 * np.log(np.asarray(m, dtype=np.float64)) / np.asarray(d, dtype=np.float64))),
+    Mistake("you counted m cosines; there are C(m, 2) = m (m − 1) / 2 pairs",
+            _pc_variant(lambda m: m, 2)),
+    Mistake("the coherence is a max of |cos|: each pair exceeds t with probability 2 Q(t √d), both tails",
+            _pc_variant(lambda m: m * (m - 1) / 2, 1)),
+    Mistake("you counted ordered pairs m (m − 1); each unordered pair is one cosine",
+            _pc_variant(lambda m: m * (m - 1), 2)),
+]
+
+
+def check_predicted_coherence(candidate) -> CheckPassed:
+    """Check ``candidate(m, d)``: the median of the max of ``C(m, 2)`` independent ``|N(0, 1/d)|``."""
+    return check_against_reference(
+        "Exercise 1.5",
+        candidate,
+        rep.predicted_coherence,
+        _PC_CASES,
+        mistakes=_PC_MISTAKES,
+        success="Now compare it with the measured coherences above.",
     )

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._core import CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_uand_hidden", "check_pair_readout", "check_expected_errors", "check_break_even"]
+__all__ = ["check_uand_hidden", "check_pair_readout", "check_expected_errors", "check_break_even", "check_best_offset"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,13 +81,27 @@ def _readout_case(seed, n, m, p, s, pair):
     return case
 
 
+def _uncovered_case():
+    """A pair (0, 1) that no neuron is wired to both of: its readout is 0."""
+    rng = np.random.default_rng(7)
+    wiring = rng.random((40, 8)) < 0.5
+    wiring[wiring[:, 0], 1] = False
+    wiring[:, 2] = wiring[:, 3] = True  # features 2 and 3 active in every neuron: everything fires
+    h = np.maximum(wiring[:, [0, 2, 3]].sum(axis=1) - 1, 0).astype(float)
+    return {"wiring": wiring, "h": h, "i": 0, "j": 1}
+
+
 _READOUT_CASES = [
     _readout_case(4, 80, 10, 0.5, 3, (0, 1)),
     _readout_case(5, 120, 16, 0.4, 4, (3, 9)),
     _readout_case(6, 60, 8, 0.6, 3, (2, 7)),
+    _uncovered_case,
 ]
 
 _READOUT_MISTAKES = [
+    Mistake("returning NaN (the mean of an empty set) for a pair that no neuron is wired to; its readout is 0",
+            lambda wiring, h, i, j: float(np.mean(np.asarray(h)[np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]]))
+            if (np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]).any() else float("nan")),
     Mistake("averaging over all n neurons instead of only those wired to both i and j",
             lambda wiring, h, i, j: float(np.asarray(h)[np.asarray(wiring)[:, i] & np.asarray(wiring)[:, j]].sum()
                                           / len(h))),
@@ -171,3 +185,51 @@ def check_break_even(candidate) -> CheckPassed:
     return check_against_reference("Exercise 2.4", candidate, _ref_break_even, _BREAK_EVEN_CASES,
                                    mistakes=_BREAK_EVEN_MISTAKES,
                                    success="Beyond this m, a U-AND layer of n neurons is smaller than one neuron per pair.")
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise 2.5: the best constant offset
+# --------------------------------------------------------------------------------------------
+
+
+def _ref_best_offset(errors):
+    e = np.asarray(errors, dtype=float)
+    c = 0.5 * (e.min() + e.max())
+    return (c, 0.5 * (e.max() - e.min()))
+
+
+def _errors_case(seed, size, shift):
+    def case():
+        rng = np.random.default_rng(seed)
+        return {"errors": rng.binomial(40, 0.2, size=size) / 40.0 + shift}
+
+    return case
+
+
+_OFFSET_CASES = [
+    _errors_case(1, 500, 0.0),
+    _errors_case(2, 2000, -0.1),  # a case whose smallest error is negative
+    {"errors": np.array([0.0, 0.0, 0.0, 0.9])},  # skewed: mean, median and midrange all differ
+]
+
+_OFFSET_MISTAKES = [
+    Mistake("you centred the mean error; the max norm is set by the two extremes, so the best constant is the "
+            "midrange (min + max) / 2",
+            lambda errors: (float(np.mean(errors)),
+                            float(np.max(np.abs(np.asarray(errors) - np.mean(errors)))))),
+    Mistake("you centred the median; the max norm is set by the two extremes, so the best constant is the midrange",
+            lambda errors: (float(np.median(errors)),
+                            float(np.max(np.abs(np.asarray(errors) - np.median(errors)))))),
+    Mistake("you took c = max / 2, which assumes the smallest error is 0; use (min + max) / 2",
+            lambda errors: (0.5 * float(np.max(errors)),
+                            float(np.max(np.abs(np.asarray(errors) - 0.5 * np.max(errors)))))),
+    Mistake("the new max norm is half the *range* (max − min) / 2, not half the largest error",
+            lambda errors: (0.5 * (float(np.min(errors)) + float(np.max(errors))), 0.5 * float(np.max(errors)))),
+]
+
+
+def check_best_offset(candidate) -> CheckPassed:
+    """Check ``candidate(errors) -> (c, new_max)``: the constant minimising ``max |errors − c|``, and that max."""
+    return check_against_reference("Exercise 2.5", candidate, _ref_best_offset, _OFFSET_CASES,
+                                   mistakes=_OFFSET_MISTAKES,
+                                   success="The midrange halves the range: the centred readout's offset.")

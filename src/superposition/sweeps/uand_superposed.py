@@ -7,7 +7,8 @@ Inputs arrive as ``x = Σ_{a active} e_a`` in ``d0 = n`` dimensions (the residua
 the layer), with a sparse random code of ``code_nnz`` entries ``±1/sqrt(code_nnz)`` per feature
 (interference variance ``1/d0``, like dense random unit vectors).  For each ``(s, ε, m)`` the
 smallest width on the grid ``2^(k/4)`` whose network is ε-accurate (max norm) on ``n_inputs``
-random test inputs is found by doubling and bisection; every evaluated width is stored with its
+random test inputs is found by doubling and bisection (with the plain readout of the post, and a
+max error exactly ε counted as a pass, as the recorded run did); every evaluated width is stored with its
 errors and pass/fail, so the chapter can show where the construction stops working.
 """
 
@@ -34,6 +35,8 @@ FULL = {
     "n_inputs": 40,
     "exact_max_m": 2000,
     "n_sample": 1000,
+    "readout": "plain",
+    "ties": "pass",
 }
 
 TINY = {
@@ -44,6 +47,8 @@ TINY = {
     "n_inputs": 6,
     "exact_max_m": 40,
     "n_sample": 100,
+    "readout": "plain",
+    "ties": "pass",
 }
 
 
@@ -57,7 +62,7 @@ def superposed_series(p: dict) -> list:
         res = smallest_working_width(
             m, p["s"], p["eps"], k_start=k_start, superposed=True, coverage=p["coverage"],
             code_nnz=p["code_nnz"], n_inputs=p["n_inputs"], exact_max_m=p["exact_max_m"],
-            n_sample=p["n_sample"], seed=p["seed"])
+            n_sample=p["n_sample"], seed=p["seed"], readout=p["readout"], ties=p["ties"])
         n_min = res["n_min"]
         out.append({"m": m, "s": p["s"], "eps": p["eps"], "seed": p["seed"], "n_min": n_min,
                     "evaluated": res["evaluated"], "seconds": round(time.perf_counter() - t0, 1)})
@@ -70,7 +75,8 @@ def superposed_series(p: dict) -> list:
 
 def points(cfg: dict) -> list:
     """One point per run ``(s, ε, seed)``, carrying the m grid and the settings."""
-    common = {k: cfg[k] for k in ("m", "coverage", "code_nnz", "n_inputs", "exact_max_m", "n_sample")}
+    common = {k: cfg[k] for k in ("m", "coverage", "code_nnz", "n_inputs", "exact_max_m", "n_sample", "readout",
+                                  "ties")}
     return [{**r, **common} for r in cfg["runs"]]
 
 
