@@ -60,7 +60,13 @@ def _add_static(app, config):
     config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
 
 
+def _nitpick_ignore_as_tuples(app, config):
+    """YAML has no tuples; Sphinx looks ``(type, target)`` up in nitpick_ignore as a tuple."""
+    config.nitpick_ignore = [tuple(entry) for entry in config.nitpick_ignore]
+
+
 def setup(app):
+    app.connect("config-inited", _nitpick_ignore_as_tuples)
     app.connect("config-inited", _set_default_mode)
     app.connect("html-page-context", _drop_repeated_inline_scripts)
     app.connect("html-page-context", _fix_body_aria)
