@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,4 +111,69 @@ def test_api_page_builds_strictly_with_the_book_settings(tmp_path):
     html = (tmp_path / "_build" / "index.html").read_text()
     missing = [name for name, module in superposition._HOME.items()
                if f'id="superposition.{module}.{name}"' not in html]
+    assert missing == []
+
+
+@pytest.mark.slow
+def test_pip_install_in_a_fresh_venv_runs_the_kernels_outside_the_checkout(tmp_path):
+    """A regular (non-editable) install into a new venv; the kernels, the checks and the package data work from a
+    directory that is not the repository. Uses pip's configured indexes and cache (offline-friendly)."""
+    source = tmp_path / "source"  # a copy, so that building the wheel leaves nothing in the checkout
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(source)],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert install.returncode == 0, install.stderr[-3000:]
+    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    code = """
+import importlib.resources, numpy as np, superposition as s
+assert "site-packages" in s.__file__, s.__file__
+assert s.jl_min_dim(1000, 0.5) == 332
+assert s.min_neurons(s.log2_pair_families(10**6, 10**6), 8) == 1596
+net = s.build_uand(64, 400, 0.2, rng=np.random.default_rng(0))
+report = s.uand_error(net, s.sample_active(64, 2, 100, rng=np.random.default_rng(1)))
+assert report.n_pairs == 100 * 2016 and report.max_by_case["both"] == 0.0
+pairs = s.uniform_pairs(200, 300, rng=np.random.default_rng(0))
+net = s.build_pairwise_and(pairs, 200, 512, s=2, rng=np.random.default_rng(0))
+assert int(s.count_wrong_bits(net, s.planted_inputs(pairs, 200, 2, 50, rng=np.random.default_rng(1))).wrong.sum()) == 0
+import superposition.checks
+assert (importlib.resources.files("superposition") / "_static" / "superposition.css").is_file()
+print("ok")
+"""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=outside,
+                         env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip() == "ok"
+
+
+TOOLING_MODULES = ("bench", "notebooks", "student", "sphinxext", "plotting", "_validate", "checks._core")
+
+
+@pytest.mark.parametrize("module", TOOLING_MODULES)
+def test_public_functions_of_tooling_modules_have_type_hints(module):
+    import ast
+    import inspect
+
+    path = Path(inspect.getfile(importlib.import_module(f"superposition.{module}")))
+    missing = []
+
+    def walk(body, prefix=""):
+        for node in body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                walk(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                a = node.args
+                args = [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, [a.vararg, a.kwarg])]
+                unhinted = [x.arg for x in args if x.annotation is None and x.arg not in ("self", "cls")]
+                if unhinted or node.returns is None:
+                    missing.append(f"{prefix}{node.name}: {unhinted or ''}{' return' if node.returns is None else ''}")
+
+    walk(ast.parse(path.read_text()).body)
     assert missing == []

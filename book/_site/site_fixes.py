@@ -67,6 +67,9 @@ def _nitpick_ignore_as_tuples(app, config):
 
 def setup(app):
     app.connect("config-inited", _nitpick_ignore_as_tuples)
+    # MathJax on every page, not only on pages with equations: the navigation of every page holds chapter titles
+    # with math (Sphinx's mathjax extension honours this policy; no other asset of this book consults it).
+    app.set_html_assets_policy("always")
     app.connect("config-inited", _set_default_mode)
     app.connect("html-page-context", _drop_repeated_inline_scripts)
     app.connect("html-page-context", _fix_body_aria)

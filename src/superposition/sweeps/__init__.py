@@ -19,8 +19,18 @@ import numpy as np
 
 __all__ = ["DATA_DIR", "write_sweep", "load_sweep", "log"]
 
-#: ``book/data`` of the repository this package is installed from (editable install).
-DATA_DIR = Path(__file__).resolve().parents[3] / "book" / "data"
+
+def _data_dir() -> Path:
+    """``$SUPERPOSITION_DATA_DIR``; else ``book/data`` of the checkout this package is installed from (editable
+    install); else ``book/data`` under the working directory (a regular install run from a repository root)."""
+    if os.environ.get("SUPERPOSITION_DATA_DIR"):
+        return Path(os.environ["SUPERPOSITION_DATA_DIR"])
+    checkout = Path(__file__).resolve().parents[3] / "book" / "data"
+    return checkout if checkout.is_dir() else Path.cwd() / "book" / "data"
+
+
+#: Where the book's precomputed sweeps are read and written (see :func:`_data_dir`).
+DATA_DIR = _data_dir()
 
 
 def _plain(obj):
@@ -62,7 +72,11 @@ def write_sweep(path, name: str, grid: dict, results, started: float, command: s
 def load_sweep(name: str, data_dir=None) -> dict:
     """Load ``book/data/<name>.json`` (as written by :func:`write_sweep`)."""
     base = DATA_DIR if data_dir is None else Path(data_dir)
-    return json.loads((base / f"{name}.json").read_text())
+    path = base / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no sweep {name!r} at {path}: pass data_dir= (the book/data folder of a checkout) "
+                                "or set SUPERPOSITION_DATA_DIR")
+    return json.loads(path.read_text())
 
 
 def log(msg: str) -> None:
