@@ -60,7 +60,16 @@ def _add_static(app, config):
     config.html_static_path = [*config.html_static_path, str(Path(__file__).with_name("static"))]
 
 
+def _nitpick_ignore_as_tuples(app, config):
+    """YAML has no tuples; Sphinx looks ``(type, target)`` up in nitpick_ignore as a tuple."""
+    config.nitpick_ignore = [tuple(entry) for entry in config.nitpick_ignore]
+
+
 def setup(app):
+    app.connect("config-inited", _nitpick_ignore_as_tuples)
+    # MathJax on every page, not only on pages with equations: the navigation of every page holds chapter titles
+    # with math (Sphinx's mathjax extension honours this policy; no other asset of this book consults it).
+    app.set_html_assets_policy("always")
     app.connect("config-inited", _set_default_mode)
     app.connect("html-page-context", _drop_repeated_inline_scripts)
     app.connect("html-page-context", _fix_body_aria)

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-def as_int(name: str, value, *, min_value: int | None = None, max_value: int | None = None) -> int:
+def as_int(name: str, value: object, *, min_value: int | None = None, max_value: int | None = None) -> int:
     """Return ``value`` as a Python ``int`` after checking it is integral and in range.
 
     Accepts Python and numpy integers, and floats that are exactly integral
@@ -40,7 +40,7 @@ def as_int(name: str, value, *, min_value: int | None = None, max_value: int | N
 
 def as_float(
     name: str,
-    value,
+    value: object,
     *,
     min_value: float | None = None,
     max_value: float | None = None,
@@ -73,7 +73,7 @@ def _check_range(name: str, value: int, lo: int | None, hi: int | None) -> None:
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value}")
 
 
-def as_rng(rng) -> np.random.Generator:
+def as_rng(rng: np.random.Generator | int) -> np.random.Generator:
     """Accept a ``numpy.random.Generator`` or an integer seed; reject anything else.
 
     ``None`` is rejected on purpose: every random draw in the book is seeded.
@@ -89,7 +89,7 @@ def as_rng(rng) -> np.random.Generator:
 
 
 def as_index_array(
-    name: str, value, *, ndim: int, upper: int, upper_name: str, distinct_rows: bool = False
+    name: str, value: object, *, ndim: int, upper: int, upper_name: str, distinct_rows: bool = False
 ) -> np.ndarray:
     """Validate an integer index array with entries in ``[0, upper)``.
 

@@ -65,6 +65,10 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "SIZES",
@@ -279,7 +283,7 @@ def _spec(name: str):
     raise KeyError(name)
 
 
-def target_met(value, target) -> bool | None:
+def target_met(value: float | None, target: dict | None) -> bool | None:
     """Whether ``value`` meets ``target`` (``{"op": "<=" | ">=", "value": x}``); None without a value or target."""
     if target is None or value is None:
         return None
@@ -326,7 +330,9 @@ class WorkerResult(dict):
         return self.get("reason", self.get("status", "unknown"))
 
 
-def run_worker(name: str, config: dict | None = None, *, timeout: float = 600.0, cwd=None) -> WorkerResult:
+def run_worker(
+    name: str, config: dict | None = None, *, timeout: float = 600.0, cwd: str | Path | None = None
+) -> WorkerResult:
     """Run worker ``name`` with ``config`` in a fresh Python process; return its result and its peak memory.
 
     ``peak_mb`` is the worker's own high-water RSS (:func:`peak_rss_mb`, MiB), which it reads after its
@@ -529,7 +535,7 @@ def _w_coherence(cfg):
             "matmul_gflops": max(g_before["gflops"], g_after["gflops"])}
 
 
-def gram_max_coherence(E):
+def gram_max_coherence(E: np.ndarray) -> float:
     """Benchmark-local reference: the largest off-diagonal ``|⟨e_i, e_j⟩|`` of unit columns via the full Gram."""
     import numpy as np
 
@@ -538,7 +544,7 @@ def gram_max_coherence(E):
     return float(np.abs(G).max())
 
 
-def loop_max_coherence(E):
+def loop_max_coherence(E: np.ndarray) -> float:
     """Benchmark-local reference: the same by a Python loop over all pairs (one ``np.dot`` per pair)."""
     import numpy as np
 
@@ -834,7 +840,7 @@ def _fail(names, res: WorkerResult, what: str, met=None) -> dict:
     return {nm: _record(nm, None, reason=reason, met=met) for nm in names}
 
 
-def bench_reference(ctx) -> dict:
+def bench_reference(ctx: dict[str, Any]) -> dict:
     """matmul_gflops, spmm_gflops, memory_bandwidth_gbs, python_baseline_peak_mb."""
     z = ctx["sizes"]
     out = {}
@@ -855,7 +861,7 @@ def bench_reference(ctx) -> dict:
     return out
 
 
-def bench_coherence(ctx) -> dict:
+def bench_coherence(ctx: dict[str, Any]) -> dict:
     """coherence_gflops, coherence_ratio_to_matmul, coherence_peak_mb, coherence_speedup_vs_{gram,python_loop}."""
     z = ctx["sizes"]
     main = ["coherence_gflops", "coherence_ratio_to_matmul", "coherence_peak_mb"]
@@ -894,7 +900,7 @@ def bench_coherence(ctx) -> dict:
     return out
 
 
-def bench_uand(ctx) -> dict:
+def bench_uand(ctx: dict[str, Any]) -> dict:
     """uand_exact_inputs_per_s_m3000 and uand_exact_max_m_30s (time-capped doubling then bisection)."""
     z = ctx["sizes"]
     u, srch = z["uand"], z["uand_search"]
@@ -990,7 +996,7 @@ def bench_uand(ctx) -> dict:
     return out
 
 
-def bench_pairwise(ctx) -> dict:
+def bench_pairwise(ctx: dict[str, Any]) -> dict:
     """pairwise_and_verify_s_m1e6, pairwise_and_verify_peak_mb_m1e6, pairwise_and_forward_gflops."""
     z = ctx["sizes"]
     out = {}
@@ -1033,7 +1039,7 @@ _STANDIN = {
 }
 
 
-def bench_chapters(ctx) -> dict:
+def bench_chapters(ctx: dict[str, Any]) -> dict:
     """chapter_<nb>_s and chapter_<nb>_peak_mb for each chapter notebook of _toc.yml (quick: a stand-in notebook)."""
     out = {}
     nbs = chapter_notebooks(ctx["root"])
@@ -1209,7 +1215,7 @@ def kernel_limits(records: dict) -> dict:
     return out
 
 
-def format_value(value) -> str:
+def format_value(value: object) -> str:
     """The value as shown in the Markdown table: 3 significant digits, integers whole, '—' for null."""
     if value is None:
         return "—"
@@ -1254,7 +1260,7 @@ def write_results(records: dict, out_dir: Path) -> tuple[Path, Path]:
 
 
 def run_benchmark(*, quick: bool = False, only: list[str] | None = None, root: Path | None = None,
-                  log=print, command: str = "run_benchmark()") -> dict:
+                  log: Callable[[str], object] = print, command: str = "run_benchmark()") -> dict:
     """Run the record groups (all, or ``only``) and return the records plus ``_meta``.
 
     Every record name of :func:`record_names` is present in the result; a group left out by ``only``

@@ -196,6 +196,20 @@ def log2_pair_families(m, m_prime):
     ------
     ValueError
         If ``m_prime > C(m, 2)`` (there are only that many pairs), or ``m < 2``.
+
+    References
+    ----------
+    - M. Adler and N. Shavit, "On the Complexity of Neural Computation in Superposition",
+      arXiv:2409.15318, 2024 (the counting argument; this function is the book's exact count).
+
+    Examples
+    --------
+    Four features have six pairs, and ``C(6, 2) = 15`` families of two of them:
+
+    >>> round(log2_pair_families(4, 2), 4)
+    3.9069
+    >>> round(log2_pair_families(10**6, 10**6) / 10**6, 2)
+    20.37
     """
     m_arr = _int_array("m", m, min_value=2, max_value=MAX_M_PAIRS)
     k_arr = _int_array("m_prime", m_prime, min_value=0, max_value=2.0**62)
@@ -275,6 +289,21 @@ def min_neurons(log2_family, bits_per_parameter, layers=1):
     Returns
     -------
     int or ndarray of int64, broadcast over the three arguments.
+
+    References
+    ----------
+    - M. Adler and N. Shavit, "On the Complexity of Neural Computation in Superposition",
+      arXiv:2409.15318, 2024 (the paper's claim is the order; the parameter count here is the book's).
+
+    Examples
+    --------
+    Neurons a one-layer network with 8-bit parameters needs to compute any of the families of
+    ``m′ = 10⁶`` pairs of ``m = 10⁶`` features, and the same with two layers:
+
+    >>> min_neurons(log2_pair_families(10**6, 10**6), 8)
+    1596
+    >>> min_neurons(log2_pair_families(10**6, 10**6), 8, layers=2)
+    1128
     """
     lf = _nonneg_float_array("log2_family", log2_family)
     b = _pos_float_array("bits_per_parameter", bits_per_parameter)

@@ -800,6 +800,20 @@ def build_pairwise_and(
       4. B[k, i] = 1 if feature i is in a chunk of neuron k; R[e, k] = (#copies of e in k)/(L(2 − θ)),
          so an output whose two endpoints are on reads 1;
       5. E_in, E_out: random codes with k_in / k_out ±1 entries per column, unit-norm columns.
+
+    References
+    ----------
+    - M. Adler and N. Shavit, "On the Complexity of Neural Computation in Superposition",
+      arXiv:2409.15318, 2024 (the paper's construction is described only in its abstract; this one
+      is the book's).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pairs = uniform_pairs(200, 300, rng=np.random.default_rng(0))
+    >>> net = build_pairwise_and(pairs, 200, 512, s=2, rng=np.random.default_rng(0))
+    >>> net.n, net.m
+    (512, 200)
     """
     m = as_int("m", m, min_value=2)
     n = as_int("n", n, min_value=1)
@@ -930,6 +944,21 @@ def count_wrong_bits(
     * ``co_occurrence=False``: every chunk gets its own ReLU, fed with its own features' signal
       plus the superposition noise of its neuron, and outputs average their own chunks:
       an active feature no longer switches on unrelated pairs packed in the same neuron.
+
+    Examples
+    --------
+    Fifty inputs with one planted output pair each; at width 512 every output bit is right, at
+    width 256 some are not:
+
+    >>> import numpy as np
+    >>> pairs = uniform_pairs(200, 300, rng=np.random.default_rng(0))
+    >>> active = planted_inputs(pairs, 200, 2, 50, rng=np.random.default_rng(1))
+    >>> net = build_pairwise_and(pairs, 200, 512, s=2, rng=np.random.default_rng(0))
+    >>> int(count_wrong_bits(net, active).wrong.sum())
+    0
+    >>> net = build_pairwise_and(pairs, 200, 256, s=2, rng=np.random.default_rng(0))
+    >>> int(count_wrong_bits(net, active).wrong.sum()) > 0
+    True
     """
     active = validate_active(active, net.m)
     keys, key_order = net._sorted_keys()

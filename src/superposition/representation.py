@@ -184,6 +184,11 @@ def jl_min_dim(n_points, eps):
     332
     >>> jl_min_dim([100, 10**6], 0.1).tolist()
     [3948, 11842]
+
+    References
+    ----------
+    - W. B. Johnson and J. Lindenstrauss, "Extensions of Lipschitz mappings into a Hilbert space", 1984.
+    - S. Dasgupta and A. Gupta, "An elementary proof of a theorem of Johnson and Lindenstrauss", 2003.
     """
     n = _int_array("n_points", n_points, min_value=2)
     e = _float_array_open01("eps", eps)
@@ -419,6 +424,20 @@ def max_coherence(E, *, block_size=1024, return_pair=False):
     float, or (float, (int, int)) when ``return_pair``
         The largest ``|cos|``.  The search runs in float32; the reported value
         is recomputed in float64 for the winning pair.
+
+    References
+    ----------
+    - L. Welch, "Lower bounds on the maximum cross correlation of signals", 1974 (the floor
+      :func:`welch_bound` that no embedding can beat).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> E = random_embedding(256, 64, rng=np.random.default_rng(0))
+    >>> round(max_coherence(E), 3)
+    0.529
+    >>> max_coherence(np.eye(3))
+    0.0
     """
     E = _as_embedding(E)
     block_size = as_int("block_size", block_size, min_value=1)

@@ -18,6 +18,7 @@ Registered in ``_config.yml`` under ``sphinx.extra_extensions`` as ``superpositi
 from __future__ import annotations
 
 import html
+import importlib.resources
 import os
 import shutil
 from pathlib import Path
@@ -31,7 +32,7 @@ from .student import chapters, student_path
 logger = logging.getLogger(__name__)
 
 ENV_HIDE = "SUPERPOSITION_HIDE_SOLUTIONS"
-STATIC = Path(__file__).with_name("_static")
+STATIC = Path(str(importlib.resources.files("superposition") / "_static"))  # package data, installed or not
 BANNER_CLASS = "superposition-exercises"
 
 
@@ -90,7 +91,7 @@ class RemoveSolutions(SphinxTransform):
 
     default_priority = 11  # sphinx-exercise's MergeGatedSolutions runs at 10
 
-    def apply(self, **kwargs) -> None:
+    def apply(self, **kwargs: object) -> None:
         if not self.config.superposition_hide_solutions:
             return
         from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node

@@ -38,6 +38,10 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = [
     "ContractError",
@@ -193,7 +197,7 @@ def _directive(markdown: str, name: str) -> tuple[int, int, str, dict, list[str]
     return None
 
 
-def exercises(nb, chapter: int) -> list[Exercise]:
+def exercises(nb: nbformat.NotebookNode, chapter: int) -> list[Exercise]:
     """Every exercise of a chapter notebook, checked against the five-cell shape.
 
     Raises :class:`ContractError` naming the cell and the rule when the shape is broken.
@@ -337,7 +341,7 @@ def _header(root: Path, chapter: Path, nb, found: list[Exercise]) -> str:
     )
 
 
-def make_student_notebook(chapter: str | Path, root: str | Path | None = None):
+def make_student_notebook(chapter: str | Path, root: str | Path | None = None) -> nbformat.NotebookNode:
     """The student edition of the chapter notebook at ``chapter`` (an nbformat notebook, not written)."""
     import nbformat
 
@@ -387,7 +391,7 @@ def make_student_notebook(chapter: str | Path, root: str | Path | None = None):
     return out
 
 
-def render(nb) -> str:
+def render(nb: nbformat.NotebookNode) -> str:
     """The exact text a student notebook is saved as."""
     import nbformat
 

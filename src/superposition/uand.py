@@ -338,12 +338,12 @@ class UAndNetwork:
 
     @property
     def superposed(self) -> bool:
-        """True when the inputs arrive in superposition through :attr:`embedding`."""
+        """True when the inputs arrive in superposition through ``embedding``."""
         return self.embedding is not None
 
     @property
     def d0(self) -> int:
-        """Input dimension: ``m`` for clean inputs, the embedding's ``d0`` otherwise."""
+        """The input dimension, ``m`` for clean inputs and the embedding's ``d0`` otherwise."""
         return self.m if self.embedding is None else int(self.embedding.shape[0])
 
     @cached_property
@@ -481,6 +481,18 @@ def build_uand(m, n, p, rng, embedding=None, *, readout="centred", s=None) -> UA
     -------
     UAndNetwork
         With ``net.wiring`` (``n × m`` bool), ``net.embedding`` and ``net.offset``.
+
+    References
+    ----------
+    - K. Hänni, J. Mendel, D. Vaintrob and L. Chan, "Mathematical Models of Computation in
+      Superposition", arXiv:2408.05451, 2024.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = build_uand(64, 400, 0.2, rng=np.random.default_rng(0), s=2)
+    >>> net.wiring.shape, net.wiring.dtype
+    ((400, 64), dtype('bool'))
     """
     m = as_int("m", m, min_value=2)
     n = as_int("n", n, min_value=1)
@@ -767,7 +779,7 @@ class UAndErrorReport:
 
     @property
     def wrong_rate(self) -> float:
-        """Fraction of evaluated (input, pair) combinations decoded wrongly at :attr:`threshold`."""
+        """Fraction of evaluated (input, pair) combinations decoded wrongly at ``threshold``."""
         return self.n_wrong / self.n_pairs
 
     @property
@@ -898,6 +910,24 @@ def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sam
     Returns
     -------
     UAndErrorReport
+
+    References
+    ----------
+    - K. Hänni, J. Mendel, D. Vaintrob and L. Chan, "Mathematical Models of Computation in
+      Superposition", arXiv:2408.05451, 2024.
+
+    Examples
+    --------
+    Every pair of 64 features, for 100 random inputs with two active features each:
+
+    >>> import numpy as np
+    >>> net = build_uand(64, 400, 0.2, rng=np.random.default_rng(0))
+    >>> active = sample_active(64, 2, 100, rng=np.random.default_rng(1))
+    >>> report = uand_error(net, active)
+    >>> report.n_pairs == 100 * (64 * 63 // 2)
+    True
+    >>> report.max_by_case["both"], round(report.max_error, 3)
+    (0.0, 0.714)
     """
     active = _validate_active(net.m, active)
     if method not in ("exact", "sample"):

@@ -100,12 +100,18 @@ if (article) {
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT });
   while (walker.nextNode()) { text += walker.currentNode.nodeValue + ' '; }
 }
+// The same over the whole page, navigation, header and footer included (collapsed menus too: a reader opens them).
+let pageText = '';
+const everywhere = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, { acceptNode: (n) =>
+  n.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight')
+    ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT });
+while (everywhere.nextNode()) { pageText += everywhere.currentNode.nodeValue + ' '; }
 const mathEls = article ? [...article.querySelectorAll('.math')] : [];
 const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
 const launch = document.querySelector('.dropdown-launch-buttons');
 return {
   url: location.href, title: document.title, hasArticle: !!article,
-  images: images, text: text,
+  images: images, text: text, pageText: pageText,
   math: { count: mathEls.length,
           untypeset: mathEls.filter((m) => !m.querySelector('mjx-container')).map((m) => m.outerHTML.slice(0, 160)),
           typeset: article ? article.querySelectorAll('mjx-container').length : 0,
@@ -331,6 +337,17 @@ def test_math_is_typeset(page):
     assert not m["untypeset"], f"{page.rel}: math not typeset:\n" + "\n".join(m["untypeset"][:10])
     assert m["typeset"] >= m["count"], f"{page.rel}: {m['count']} math elements, {m['typeset']} typeset"
     assert not m["errors"], f"{page.rel}: TeX errors: {m['errors']}"
+
+
+TEX_DELIMITERS = re.compile(r"\\\(|\\\[|\$\$")
+
+
+def test_no_tex_delimiters_anywhere_on_the_page(page):
+    """Every visible text of the page, the navigation included (chapter titles hold math), is free of ``\\(``,
+    ``\\[`` and ``$$``: MathJax is loaded on every page, so titles with math are typeset wherever they appear."""
+    text = page.data["pageText"]
+    raw = [f"…{text[max(0, x.start() - 40):x.end() + 40]}…" for x in TEX_DELIMITERS.finditer(text)]
+    assert not raw, f"{page.rel}: TeX delimiters in the visible text:\n" + "\n".join(raw[:10])
 
 
 _STATUS: dict[str, int] = {}

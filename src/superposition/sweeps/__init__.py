@@ -93,6 +93,9 @@ def write_sweep(path, name: str, grid: dict, results, started: float, command: s
 def load_sweep(name: str, data_dir=None) -> dict:
     """Load ``book/data/<name>.json`` (as written by :func:`write_sweep`)."""
     path = data_path(f"{name}.json") if data_dir is None else Path(data_dir) / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no sweep {name!r} at {path}: pass data_dir= (the book/data folder of a checkout) "
+                                f"or set {DATA_ENV}")
     return json.loads(path.read_text())
 
 
