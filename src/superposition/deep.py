@@ -15,7 +15,7 @@ each pair feeds exactly two gates of layer ℓ, placed at random positions, of o
 * ``copy``    : COPY(a) and COPY(b)          (on-count a + b, conserved),
 * ``and-not`` : a ∧ ¬b and b ∧ ¬a            (on-count a XOR b ≤ a + b).
 
-So on **every** input the number of on features never grows with depth: |A_ℓ| ≤ |A_{ℓ−1}| ≤ s.
+So on **every** input the number of on features never grows with depth: ``|A_ℓ| ≤ |A_{ℓ−1}| ≤ s``.
 
 The network (:func:`build_deep_network`)
 ----------------------------------------
@@ -67,7 +67,7 @@ __all__ = [
     "plot_depth_profile",
 ]
 
-#: gate codes: name, weights (w_a, w_b), threshold t
+#: The gate of each code, as (name, weights (w_a, w_b), threshold t).
 GATES = {0: ("COPY", (1.0, 0.0), 1), 1: ("AND", (1.0, 1.0), 2), 2: ("OR", (1.0, 1.0), 1),
          3: ("ANDNOT", (1.0, -1.0), 1)}
 _KINDS = ("and-or", "copy", "and-not")
@@ -209,7 +209,7 @@ def clipped_step(u, K: float = 4.0) -> np.ndarray:
 
 
 def step_tolerance(K) -> np.ndarray:
-    """Largest noise |δ| with clipped_step(0 + δ) = 0 and clipped_step(1 + δ) = 1 exactly: ½ − 1/(2K)."""
+    """Largest noise ``|δ|`` with clipped_step(0 + δ) = 0 and clipped_step(1 + δ) = 1 exactly: ½ − 1/(2K)."""
     K = np.asarray(K, dtype=float)
     return 0.5 - 0.5 / K
 
@@ -376,7 +376,7 @@ def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correc
     copies : int in [1, d/8], copies L of every gate (each copy one or two neurons; R averages them).
     k : int in [1, d], nonzeros per column of every embedding E_ℓ.
     steepness : float in [1, 64], slope K of the correction step
-    ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, flat (exactly 0 or 1) when |u − ½| ≥ 1/(2K).
+    ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, flat (exactly 0 or 1) when ``|u − ½| ≥ 1/(2K)``.
     """
     if not isinstance(circuit, SparseCircuit):
         raise TypeError(f"circuit must be a SparseCircuit from random_sparse_circuit, got {type(circuit).__name__}")

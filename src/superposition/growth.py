@@ -44,7 +44,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Law:
-    """A growth law y = func(x, *params), fitted on log y starting from ``p0``.
+    """A growth law ``y = func(x, *params)``, fitted on log y starting from ``p0``.
 
     ``formula`` is LaTeX for captions and tables; ``name`` is plain text.  ``positive`` lists the
     indices of parameters that must stay positive (they are fitted on a log scale); ``start(x, y)``, if

@@ -566,12 +566,12 @@ class PairwiseANDNetwork:
 
         Returns a dict (see :func:`predict_mlp` for the model it describes):
 
-        ``E_in`` : (n, m) sparse      input code, x = E_in f
-        ``weights`` : list            [(C1, D1), (C2, D2)] with C1 = B (n×m), D1 = E_inᵀ (m×n),
-                                      C2 = E_out (n×m′), D2 = R (m′×n); each pair means W = C·D
-        ``biases`` : list             [−θ·1 (n,), 0 (n,)] float32
-        ``E_out`` : (n, m′) sparse    output codes c_e as columns
-        ``tau`` : float               decoding threshold
+        - ``E_in``: (n, m) sparse input code, x = E_in f;
+        - ``weights``: list [(C1, D1), (C2, D2)] with C1 = B (n×m), D1 = E_inᵀ (m×n), C2 = E_out (n×m′),
+          D2 = R (m′×n); each pair means W = C·D;
+        - ``biases``: list [−θ·1 (n,), 0 (n,)], float32;
+        - ``E_out``: (n, m′) sparse output codes c_e as columns;
+        - ``tau``: float, the decoding threshold.
         """
         E_out = self.E_out_T.T.tocsr()
         return {
@@ -947,13 +947,13 @@ def count_wrong_bits(
 
     Examples
     --------
-    Fifty inputs with one planted output pair each; at width 512 every output bit is right, at
+    Fifty inputs with one planted output pair each; at width 1536 every output bit is right, at
     width 256 some are not:
 
     >>> import numpy as np
     >>> pairs = uniform_pairs(200, 300, rng=np.random.default_rng(0))
     >>> active = planted_inputs(pairs, 200, 2, 50, rng=np.random.default_rng(1))
-    >>> net = build_pairwise_and(pairs, 200, 512, s=2, rng=np.random.default_rng(0))
+    >>> net = build_pairwise_and(pairs, 200, 1536, s=2, rng=np.random.default_rng(0))
     >>> int(count_wrong_bits(net, active).wrong.sum())
     0
     >>> net = build_pairwise_and(pairs, 200, 256, s=2, rng=np.random.default_rng(0))

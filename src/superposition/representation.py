@@ -433,7 +433,7 @@ def max_coherence(E, *, block_size=1024, return_pair=False):
     Examples
     --------
     >>> import numpy as np
-    >>> E = random_embedding(256, 64, rng=np.random.default_rng(0))
+    >>> E = random_embedding(256, 64, "gaussian", rng=np.random.default_rng(0))
     >>> round(max_coherence(E), 3)
     0.529
     >>> max_coherence(np.eye(3))

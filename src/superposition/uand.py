@@ -921,13 +921,13 @@ def uand_error(net: UAndNetwork, active, *, method="exact", threshold=0.5, n_sam
     Every pair of 64 features, for 100 random inputs with two active features each:
 
     >>> import numpy as np
-    >>> net = build_uand(64, 400, 0.2, rng=np.random.default_rng(0))
+    >>> net = build_uand(64, 400, 0.2, rng=np.random.default_rng(0), s=2)
     >>> active = sample_active(64, 2, 100, rng=np.random.default_rng(1))
     >>> report = uand_error(net, active)
     >>> report.n_pairs == 100 * (64 * 63 // 2)
     True
-    >>> report.max_by_case["both"], round(report.max_error, 3)
-    (0.0, 0.714)
+    >>> round(report.max_error, 3)
+    0.464
     """
     active = _validate_active(net.m, active)
     if method not in ("exact", "sample"):
