@@ -1,7 +1,7 @@
 """Attacking and certifying a pairwise-AND network through its plain-matrix export (Chapter 4).
 
-Everything here reads only the export of :meth:`superposition.pairwise_and.PairwiseANDNetwork.as_mlp` (or any dict of the
-same format, see :func:`superposition.pairwise_and.predict_mlp`) and the list of output pairs, so
+Everything here reads only the export of :meth:`superposition.pairwise_and.PairwiseANDNetwork.as_mlp`
+(or any dict of the same format, see :func:`superposition.pairwise_and.predict_mlp`) and the list of output pairs, so
 it applies to any network that computes pairwise ANDs, not only to the book's construction.
 
 * :func:`attack_outputs` — a white-box adversary.  For a target output e = {a, c} it searches an
