@@ -177,7 +177,7 @@ class Page:
 
     def _screenshot(self) -> list[Path]:
         """The whole page, in tiles of TILE_HEIGHT CSS px: <page>-1.png, <page>-2.png, ... (Chromium cannot capture a
-        very long page in one image)."""
+        very long page in one image); the last tile is aligned with the bottom of the page."""
         import base64
 
         out = screenshot_dir()
@@ -188,7 +188,11 @@ class Page:
         size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
         height = min(size["height"], MAX_SCREENSHOT_HEIGHT)
         paths = []
-        for k, y in enumerate(range(0, int(height), TILE_HEIGHT), start=1):
+        starts = list(range(0, int(height), TILE_HEIGHT))
+        # The last tile ends at the bottom of the page and is full height (it overlaps the one before), so it is
+        # never a thin strip of footer.
+        starts[-1] = max(0, min(starts[-1], int(height) - TILE_HEIGHT))
+        for k, y in enumerate(starts, start=1):
             clip = {"x": 0, "y": y, "width": size["width"], "height": min(TILE_HEIGHT, height - y), "scale": 1}
             shot = self.driver.execute_cdp_cmd(
                 "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
