@@ -424,3 +424,142 @@ def test_the_smallest_exact_bits_keep_the_predictions_and_one_bit_fewer_does_not
 def test_rounding_refuses_one_bit():
     with pytest.raises(ValueError, match=r"^bits\b"):
         pa.round_weights(build_pairwise_and(GOOD, 5, 8, 2, np.random.default_rng(0)), 1)
+
+
+# ---- gated hub blocks ------------------------------------------------------------------------------
+def star(delta):
+    """One hub (feature 0) joined to each of ``delta`` leaves."""
+    return np.array([[0, j] for j in range(1, delta + 1)])
+
+
+def exact_values(net, active):
+    """Decoded values with the codes replaced by the identity (z = f): R·ReLU(B f − b), (m′, batch)."""
+    F = np.zeros((net.m, len(active)), np.float32)
+    F[np.asarray(active).T, np.arange(len(active))] = 1.0
+    return net.R @ np.maximum(net.B @ F - net.bias[:, None], 0.0)
+
+
+@pytest.fixture(scope="module")
+def hub_star():
+    delta, s, w = 40, 3, 3  # p = 7 and w·p = 21 < 40: cells from lines over F_7
+    net = build_pairwise_and(star(delta), delta + 1, 2000, s, np.random.default_rng(5), hub_degree=delta,
+                             hub_cells=w)
+    active = np.array(list(itertools.combinations(range(delta + 1), s)))
+    return net, active, s, w
+
+
+def test_a_hub_block_is_silent_on_every_input_with_the_hub_off(hub_star):
+    net, active, s, w = hub_star
+    off = active[(active != 0).all(axis=1)]
+    assert np.abs(exact_values(net, off)).max() == 0.0
+
+
+def test_an_open_hub_block_reads_at_most_s_minus_1_over_w_on_every_false_output(hub_star):
+    net, active, s, w = hub_star
+    on = active[(active == 0).any(axis=1)]
+    vals = exact_values(net, on)  # row e is the pair (0, e + 1)
+    truth_ = np.zeros_like(vals, bool)
+    for col, row in enumerate(on):
+        truth_[row[row > 0] - 1, col] = True
+    alpha = 2 * net.tau / (1 + (s - 1) / w)  # the readout scale that centres τ between false and true
+    assert vals[truth_].min() >= alpha - 1e-6
+    assert vals[~truth_].max() <= alpha * (s - 1) / w + 1e-6
+    assert vals[~truth_].max() >= alpha / w - 1e-6  # the bound is reached: leaves do share cells
+
+
+def test_two_leaves_of_a_hub_share_at_most_one_cell(hub_star):
+    net, *_ = hub_star
+    cells = net.B[net.n - net.n_blocks:net.n - 1, 1:].toarray()  # block cells × leaves (reference neuron last)
+    overlap = cells.T @ cells
+    assert (np.diag(overlap) == 3).all() and (overlap - np.diag(np.diag(overlap))).max() == 1
+
+
+def test_a_network_with_default_hub_blocks_decodes_every_3_sparse_input_of_a_star_exactly():
+    delta = 100  # p = 11 and 8·11 = 88 < 100: eight cells per leaf
+    net = build_pairwise_and(star(delta), delta + 1, 3000, 3, np.random.default_rng(6), hub_degree=delta)
+    assert net.n_blocks == 8 * 11 + 1
+    active = np.array(list(itertools.combinations(range(delta + 1), 3)))
+    assert count_wrong_bits(net, active).total_wrong == 0
+
+
+def test_hub_block_cost_counts_cells_plus_one_reference_neuron():
+    assert list(pa.hub_block_cost([40, 3190])) == [41, 8 * 59 + 1]  # identity cells; lines over F_59
+    assert list(pa.hub_block_cost([40], w=3)) == [3 * 7 + 1]
+
+
+def test_the_blocks_take_exactly_their_cost_from_the_width(hub_star):
+    net, *_ = hub_star
+    assert net.n_blocks == int(pa.hub_block_cost([40], w=3)[0]) and list(net.hubs) == [0]
+    assert np.allclose(net.bias[:net.n - net.n_blocks], net.theta)
+
+
+def test_a_width_that_cannot_hold_the_hub_blocks_is_refused_naming_n():
+    with pytest.raises(pa.WidthTooSmall, match=r"^n must exceed the 41 neurons"):
+        build_pairwise_and(star(40), 41, 41, 3, np.random.default_rng(0), hub_degree=40)
+    assert issubclass(pa.WidthTooSmall, ValueError)
+
+
+def test_predicting_through_the_export_equals_net_predict_with_hub_blocks():
+    rng = np.random.default_rng(12)
+    m, mp, s = 300, 1200, 4
+    pairs = chung_lu_pairs(m, mp, rng)
+    net = build_pairwise_and(pairs, m, 1500, s, rng, hub_degree=20)
+    assert net.n_blocks > 0
+    active, _ = mixed_inputs(pairs, m, s, 20, rng, kinds=pa.INPUT_KINDS)
+    got = pa.predict_mlp(net.as_mlp(), active)
+    want = net.predict(active)
+    assert [list(g) for g in got] == [list(w) for w in want]
+    assert sum(len(w) for w in want) > 0
+
+
+def test_switching_off_co_occurrence_is_refused_on_a_network_with_hub_blocks(hub_star):
+    net, active, *_ = hub_star
+    with pytest.raises(ValueError, match="co_occurrence"):
+        count_wrong_bits(net, active[:4], co_occurrence=False)
+
+
+def test_the_cost_model_charges_blocks_and_relieves_the_shared_load_as_the_threshold_falls():
+    rng = np.random.default_rng(0)
+    pairs = chung_lu_pairs(2000, 20000, rng)
+    t = pa.hub_cost_model(pairs, 2000, 8000)
+    assert t["hubs"][-1] == 0 and t["block_neurons"][-1] == 0 and t["delta_star"][-1] == t["no_hubs"]
+    assert (np.diff(t["block_neurons"]) <= 0).all() and (np.diff(t["kappa"]) >= 0).all()
+    finite = np.isfinite(t["rate"])
+    assert np.allclose(t["rate"][finite], 12 * t["kappa"][finite] / (8000 - t["block_neurons"][finite]))
+    assert t["rate"][list(t["delta_star"]).index(t["choice"])] == t["rate"].min()
+
+
+def test_the_cost_model_gives_a_large_star_a_block_and_a_uniform_graph_none():
+    rng = np.random.default_rng(1)
+    u = uniform_pairs(1000, 3000, rng)
+    assert pa.hub_cost_model(u, 1000, 4000)["choice"] == pa.hub_cost_model(u, 1000, 4000)["no_hubs"]
+    big = np.concatenate([u, [[1000, j] for j in range(1000)]])  # a new feature joined to every other one
+    t = pa.hub_cost_model(big, 1001, 4000)
+    assert t["choice"] <= 1000 < t["no_hubs"]
+
+
+def test_auto_threshold_builds_no_block_on_a_uniform_graph_and_keeps_the_network():
+    pairs = uniform_pairs(200, 600, np.random.default_rng(2))
+    a = build_pairwise_and(pairs, 200, 800, 4, np.random.default_rng(3), hub_degree="auto")
+    b = build_pairwise_and(pairs, 200, 800, 4, np.random.default_rng(3), hub_degree=None)
+    assert a.n_blocks == 0 and (a.B != b.B).nnz == 0 and (a.R != b.R).nnz == 0
+
+
+def test_near_miss_inputs_hold_one_endpoint_and_neighbours_of_the_other_but_not_the_other():
+    pairs = uniform_pairs(50, 400, np.random.default_rng(4))  # every degree is well above s
+    assert np.bincount(pairs.ravel()).min() >= 5
+    nbrs = {v: set() for v in range(50)}
+    for u, v in pairs:
+        nbrs[int(u)].add(int(v))
+        nbrs[int(v)].add(int(u))
+    rows = pa.near_miss_inputs(pairs, 50, 4, 30, np.random.default_rng(5))
+    assert rows.shape == (30, 4) and all(len(set(r)) == 4 for r in rows)
+    for r in rows:
+        a, rest = int(r[0]), set(int(x) for x in r[1:])
+        assert any(rest <= nbrs[c] for c in nbrs[a] - rest)  # some false output (a, c) with c's neighbours on
+
+
+def test_mixed_inputs_refuse_an_unknown_kind_naming_kinds():
+    pairs = uniform_pairs(20, 30, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="^kinds"):
+        mixed_inputs(pairs, 20, 3, 2, np.random.default_rng(0), kinds=("uniform", "adversarial"))

@@ -60,3 +60,15 @@ def test_certificate_sweep_checks_every_small_input_and_records_the_margins(tmp_
     (row,) = json.loads(out.read_text())["results"]
     assert row["inputs"] == 1 + 20 + 190 and row["tau"] == 0.7
     assert (row["wrong_bits"] == 0) == (row["max_false"] <= row["tau"] < row["min_true"])
+
+
+def test_hub_sweep_records_n_min_and_the_blocks_of_each_setting(tmp_path):
+    from superposition.sweeps import pairwise_and_hubs
+
+    out = tmp_path / "ch4_hubs.json"
+    assert pairwise_and_hubs.main(["--tiny", "--out", str(out), "--scheduler", "none"]) == 0
+    rows = json.loads(out.read_text())["results"]
+    assert [r["name"] for r in rows] == [name for _, name, _ in pairwise_and_hubs.TINY["runs"]]
+    for r in rows:
+        assert r["n_min"] is not None and r["tried"][str(r["n_min"])] == 0
+        assert (r["hubs"] > 0) == (r["options"]["hub_degree"] is not None) and r["block_neurons"] < r["n_min"]

@@ -50,6 +50,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "true_outputs", "count_wrong_bits", "validate_mlp", "mlp_forward", "predict_mlp", "round_weights",
         "mlp_output_values", "smallest_width", "naive_and_neurons", "VerifyResult", "orient_pairs", "output_ids",
         "expected_true_outputs", "co_occurrence_tail", "co_occurrence_width", "plot_readout_margins",
+        "near_miss_inputs", "INPUT_KINDS", "hub_block_cost", "hub_cost_model", "WidthTooSmall",
     ),
     "adversary": (
         "AttackResult", "attack_outputs", "mlp_wrong_bits", "certify_small_inputs", "CertifyResult", "guarantee_label",

@@ -1052,7 +1052,7 @@ def as_two_layer(net) -> TwoLayerMLP:
 
     This is the one place that knows the layout of Chapter 4's network.  It uses the public
     attributes ``E_in_T`` (m, n), ``B`` (n, m), ``R`` (m', n), ``E_out_T`` (m', n), ``theta``,
-    ``tau`` and ``pairs``: :math:`W_1 = B\\,E_{in}^\\top` (sparse n × n), :math:`b_1 = -\\theta\\mathbf 1`,
+    ``tau`` and ``pairs``: :math:`W_1 = B\\,E_{in}^\\top` (sparse n × n), :math:`b_1 = -b` (``net.bias``; θ on every shared neuron),
     :math:`W_2 = E_{out} R` (sparse n × n), readout = ``E_out_T``.  If the network offers an
     ``as_mlp()`` export with attributes ``W1, b1, W2, E_in, readout, tau, pairs`` (or a
     :class:`TwoLayerMLP` itself), that is used instead.
@@ -1083,7 +1083,9 @@ def as_two_layer(net) -> TwoLayerMLP:
     W2 = (sp.csr_matrix(net.E_out_T, dtype=np.float32).T @ sp.csr_matrix(net.R, dtype=np.float32)).tocsr()
     E_in_T = E_in_T.astype(np.float64)
     return TwoLayerMLP(
-        E_in=E_in_T.T.tocsr(), W1=W1, b1=np.full(W1.shape[0], -float(net.theta)), W2=W2,
+        E_in=E_in_T.T.tocsr(), W1=W1, W2=W2,
+        b1=(np.full(W1.shape[0], -float(net.theta)) if getattr(net, "hidden_bias", None) is None
+            else -np.asarray(net.hidden_bias, dtype=float)),
         readout=sp.csr_matrix(net.E_out_T, dtype=np.float64), tau=float(net.tau), pairs=np.asarray(net.pairs),
     )
 

@@ -33,27 +33,27 @@ __all__ = ["split_network", "verify_distributed"]
 def split_network(net: PairwiseANDNetwork, n_blocks: int) -> tuple[dict, list[dict]]:
     """Cut ``net`` into its hidden-layer factors and ``n_blocks`` blocks of output rows.
 
-    Returns ``(hidden, blocks)``: ``hidden = {"E_in_T", "B", "theta", "m"}`` and, for each block,
-    ``{"lo", "hi", "R", "E_out_T", "tau"}`` with ``R = net.R[lo:hi]`` and ``E_out_T = net.E_out_T[lo:hi]``
+    Returns ``(hidden, blocks)``: ``hidden = {"E_in_T", "B", "bias", "m"}`` (``bias`` the (n,) per-neuron
+    bias b) and, for each block, ``{"lo", "hi", "R", "E_out_T", "tau"}`` with ``R = net.R[lo:hi]`` and ``E_out_T = net.E_out_T[lo:hi]``
     (CSR copies, (hi − lo) × n).
     """
     n_blocks = as_int("n_blocks", n_blocks, min_value=1, max_value=max(1, net.m_prime))
     cuts = np.linspace(0, net.m_prime, n_blocks + 1).astype(np.int64)
-    hidden = {"E_in_T": net.E_in_T, "B": net.B, "theta": float(net.theta), "m": int(net.m)}
+    hidden = {"E_in_T": net.E_in_T, "B": net.B, "bias": np.asarray(net.bias, np.float32), "m": int(net.m)}
     blocks = [{"lo": int(lo), "hi": int(hi), "R": net.R[lo:hi].tocsr(), "E_out_T": net.E_out_T[lo:hi].tocsr(),
                "tau": float(net.tau)} for lo, hi in zip(cuts[:-1], cuts[1:])]
     return hidden, blocks
 
 
 def _hidden(hidden: dict, blk: np.ndarray) -> np.ndarray:
-    """h = ReLU(B · E_inᵀ · E_in f − θ) for a batch (b, s) of active sets: (n, b) float32."""
+    """h = ReLU(B · E_inᵀ · E_in f − b) for a batch (b, s) of active sets: (n, b) float32."""
     b, s = blk.shape
     F = sp.csc_matrix((np.ones(b * s, np.float32), blk.ravel().astype(np.int32), np.arange(0, b * s + 1, s)),
                       shape=(hidden["m"], b))
     E = hidden["E_in_T"]
     z = E @ np.asarray((E.T @ F).toarray(), dtype=np.float32)
     h = hidden["B"] @ z
-    h -= hidden["theta"]
+    h -= hidden["bias"][:, None]
     np.maximum(h, 0.0, out=h)
     return h.astype(np.float32, copy=False)
 

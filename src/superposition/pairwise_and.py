@@ -49,7 +49,12 @@ __all__ = [
     "planted_inputs",
     "greedy_matching",
     "hub_inputs",
+    "near_miss_inputs",
     "mixed_inputs",
+    "INPUT_KINDS",
+    "hub_block_cost",
+    "hub_cost_model",
+    "WidthTooSmall",
     "true_outputs",
     "count_wrong_bits",
     "validate_mlp",
@@ -312,14 +317,67 @@ def hub_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
     return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
 
 
-def mixed_inputs(pairs, m: int, s: int, per_kind: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """``per_kind`` uniform, planted and hub inputs stacked: returns (active (3·per_kind, s), kind labels)."""
+def _adjacency(pairs, m: int):
+    """Neighbour lists in CSR form: ``nbr[start[v]:start[v+1]]`` are the neighbours of v; and the degrees."""
+    deg = np.bincount(pairs.ravel(), minlength=m)
+    ends = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    other = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    nbr = other[np.argsort(ends, kind="stable")]
+    return nbr, np.concatenate([[0], np.cumsum(deg)]), deg
+
+
+def near_miss_inputs(pairs, m: int, s: int, batch: int, rng) -> np.ndarray:
+    """(batch, s) inputs aimed at one false output each: one endpoint a of a random output (a, c) together
+    with s − 1 neighbours of the other endpoint c (never c itself), so that c's other pairs, which share
+    neurons with (a, c), are as active as the graph allows while (a, c) itself is 0.
+
+    Column 0 is a.  When c has fewer than s − 1 neighbours besides a, the row is padded with random
+    features; rows that repeat a feature (or contain c) are redrawn, then padded.
+    """
+    pairs = validate_pairs(pairs, m)
+    s = as_int("s", s, min_value=2, max_value=m)
+    batch = as_int("batch", batch, min_value=1)
     rng = as_rng(rng)
-    a = uniform_inputs(m, s, per_kind, rng)
-    b = planted_inputs(pairs, m, s, per_kind, rng)
-    c = hub_inputs(pairs, m, s, per_kind, rng)
-    kinds = np.repeat(np.array(["uniform", "planted", "hub"]), per_kind)
-    return np.concatenate([a, b, c]), kinds
+    mp = pairs.shape[0]
+    nbr, start, deg = _adjacency(pairs, m)
+
+    def draw(size):
+        e = rng.integers(0, mp, size)
+        flip = rng.random(size) < 0.5
+        a = np.where(flip, pairs[e, 1], pairs[e, 0]).astype(np.int64)
+        c = np.where(flip, pairs[e, 0], pairs[e, 1]).astype(np.int64)
+        d = deg[c]
+        nb = nbr[start[c][:, None] + (rng.random((size, s - 1)) * d[:, None]).astype(np.int64)].astype(np.int64)
+        few = d < s  # c has fewer than s − 1 neighbours besides a: fill the tail with random features
+        if few.any():
+            cols = np.arange(s - 1)[None, :] >= (d - 1)[:, None]
+            nb = np.where(cols, rng.integers(0, m, (size, s - 1)), nb)
+        nb = np.where(nb == c[:, None], a[:, None], nb)  # c must stay off: a repeat is redrawn below
+        return np.concatenate([a[:, None], nb], axis=1)
+
+    rows = draw(batch)
+    return _fix_repeats(rows, lambda bad: draw(bad.size), m, rng)
+
+
+#: The input kinds of :func:`mixed_inputs`: uniform, planted, hub and near-miss inputs.
+INPUT_KINDS = ("uniform", "planted", "hub", "near-miss")
+
+
+def mixed_inputs(pairs, m: int, s: int, per_kind: int, rng, *,
+                 kinds=("uniform", "planted", "hub")) -> tuple[np.ndarray, np.ndarray]:
+    """``per_kind`` inputs of each of ``kinds`` (from ``INPUT_KINDS``) stacked, in that order: returns
+    (active (len(kinds)·per_kind, s), kind labels).  The default is uniform, planted and hub inputs."""
+    rng = as_rng(rng)
+    kinds = tuple(kinds)
+    bad = [k for k in kinds if k not in INPUT_KINDS]
+    if bad or not kinds:
+        raise ValueError(f"kinds must be a non-empty sequence of {INPUT_KINDS}, got {kinds!r}")
+    make = {"uniform": lambda: uniform_inputs(m, s, per_kind, rng),
+            "planted": lambda: planted_inputs(pairs, m, s, per_kind, rng),
+            "hub": lambda: hub_inputs(pairs, m, s, per_kind, rng),
+            "near-miss": lambda: near_miss_inputs(pairs, m, s, per_kind, rng)}
+    rows = [make[k]() for k in kinds]
+    return np.concatenate(rows), np.repeat(np.array(kinds), per_kind)
 
 
 def true_outputs(pairs_sorted_keys: np.ndarray, key_order: np.ndarray, m: int, active: np.ndarray):
@@ -443,8 +501,12 @@ class PairwiseANDNetwork:
     R : (m′, n)                     D2, R[e,k] = (#copies of e in neuron k)/(L·(2 − θ))
     E_out_T : (m′, n)               C2ᵀ, row e = output code c_e (unit norm)
     theta, tau, L : bias, decoding threshold, copies per pair
-    chunk_neuron : (K,) int32       neuron of each chunk; chunk_of : (L, m′) int32 chunk of each copy of each edge
+    chunk_neuron : (K,) int32       neuron of each chunk
+    chunk_of : (L, m′) int32        chunk of each copy of each edge (−1 for the edges of a hub block)
     centre : (m′,) int32            the endpoint whose channel carries each edge
+    hidden_bias : (n,) float32 or None   per-neuron bias b (pre-activation B·z − b); None means θ everywhere
+    hubs : (H,) int32               centres that got a gated hub block (empty without blocks)
+    n_blocks : int                  neurons in hub blocks (the last n_blocks neurons); n − n_blocks are shared
     """
 
     m: int
@@ -462,6 +524,9 @@ class PairwiseANDNetwork:
     chunk_of: np.ndarray
     centre: np.ndarray
     options: dict = field(default_factory=dict)
+    hidden_bias: np.ndarray | None = None
+    hubs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    n_blocks: int = 0
     _keys: np.ndarray | None = None
     _key_order: np.ndarray | None = None
     _R_csc: sp.csc_matrix | None = None
@@ -469,6 +534,13 @@ class PairwiseANDNetwork:
     @property
     def m_prime(self) -> int:
         return int(self.pairs.shape[0])
+
+    @property
+    def bias(self) -> np.ndarray:
+        """Per-neuron bias b of the hidden layer h = ReLU(B·z − b), an (n,) float32 array (θ on shared neurons)."""
+        if self.hidden_bias is None:
+            return np.full(self.n, self.theta, np.float32)
+        return self.hidden_bias
 
     def _sorted_keys(self):
         if self._keys is None:
@@ -488,10 +560,10 @@ class PairwiseANDNetwork:
         return np.asarray((self.E_in_T.T @ F).toarray(), dtype=np.float32)
 
     def hidden(self, x: np.ndarray) -> np.ndarray:
-        """h = ReLU(B · E_inᵀ · x − θ): (n, batch) float32 from (n, batch) x."""
+        """h = ReLU(B · E_inᵀ · x − b): (n, batch) float32 from (n, batch) x (b = θ on shared neurons)."""
         z = self.E_in_T @ x
         pre = self.B @ z
-        pre -= self.theta
+        pre -= self.theta if self.hidden_bias is None else self.hidden_bias[:, None]
         np.maximum(pre, 0.0, out=pre)
         return pre.astype(np.float32, copy=False)
 
@@ -569,7 +641,7 @@ class PairwiseANDNetwork:
         - ``E_in``: (n, m) sparse input code, x = E_in f;
         - ``weights``: list [(C1, D1), (C2, D2)] with C1 = B (n×m), D1 = E_inᵀ (m×n), C2 = E_out (n×m′),
           D2 = R (m′×n); each pair means W = C·D;
-        - ``biases``: list [−θ·1 (n,), 0 (n,)], float32;
+        - ``biases``: list [−b (n,), 0 (n,)], float32, with b = θ on shared neurons and S − c₀ on hub blocks;
         - ``E_out``: (n, m′) sparse output codes c_e as columns;
         - ``tau``: float, the decoding threshold.
         """
@@ -577,7 +649,7 @@ class PairwiseANDNetwork:
         return {
             "E_in": self.E_in_T.T.tocsr(),
             "weights": [(self.B, self.E_in_T), (E_out, self.R)],
-            "biases": [np.full(self.n, -self.theta, np.float32), np.zeros(self.n, np.float32)],
+            "biases": [-self.bias, np.zeros(self.n, np.float32)],
             "E_out": E_out,
             "tau": float(self.tau),
         }
@@ -704,7 +776,8 @@ def mlp_output_values(mlp, active, outputs) -> np.ndarray:
     return np.asarray(C.T @ y, dtype=np.float32).T
 
 
-_CONSTRUCTIONS = {"v1": {"tau": 0.6, "theta": 1.15}, "v2": {"tau": 0.8, "theta": 1.05}}
+_CONSTRUCTIONS = {"v1": {"tau": 0.6, "theta": 1.15, "hub_degree": None},
+                  "v2": {"tau": 0.8, "theta": 1.05, "hub_degree": "auto"}}
 
 
 def _round_array(a, bits: int):
@@ -752,6 +825,172 @@ def smallest_exact_bits(net, active, *, max_bits: int = 16) -> int | None:
     return None
 
 
+# --------------------------------------------------------------------------------------------------
+# gated hub blocks
+# --------------------------------------------------------------------------------------------------
+def _primes_at_least(x: np.ndarray) -> np.ndarray:
+    """The least prime ≥ x, elementwise (x ≥ 2, small: a sieve up to 2·max x)."""
+    x = np.maximum(np.asarray(x, dtype=np.int64), 2)
+    top = int(2 * x.max() + 2) if x.size else 4
+    sieve = np.ones(top + 1, bool)
+    sieve[:2] = False
+    for i in range(2, int(top ** 0.5) + 1):  # over candidate divisors, not over features
+        if sieve[i]:
+            sieve[i * i::i] = False
+    primes = np.flatnonzero(sieve)
+    return primes[np.searchsorted(primes, x)]
+
+
+def _hub_block_layout(outdeg: np.ndarray, hubs: np.ndarray, w: int) -> dict:
+    """Geometry of the gated block of each hub a of out-degree δ_a.
+
+    Lines over F_p (p the least prime ≥ max(w, ⌈√δ_a⌉)) give δ_a ≤ p² leaves w cells each, two leaves
+    sharing at most one cell, in w·p cells; when that is not smaller than δ_a, each leaf gets its own
+    cell (w = 1, δ_a cells).  One reference neuron per block.  Returns arrays over hubs: ``p``,
+    ``w`` (cells per leaf), ``cells`` (w·p or δ_a), ``size`` (cells + 1).
+    """
+    d = outdeg[hubs].astype(np.int64)
+    p = _primes_at_least(np.maximum(w, np.ceil(np.sqrt(d)).astype(np.int64))) if hubs.size else np.zeros(0, np.int64)
+    lines = w * p < d
+    cells = np.where(lines, w * p, d)
+    return {"hubs": hubs, "delta": d, "p": p, "w": np.where(lines, w, 1), "lines": lines, "cells": cells,
+            "size": cells + 1}
+
+
+def hub_block_cost(delta, w: int = 8) -> np.ndarray:
+    """Neurons of one gated hub block for a hub of out-degree δ: min(δ, w·p) + 1, p the least prime
+    ≥ max(w, ⌈√δ⌉) (the + 1 is the reference neuron).  Vectorised over ``delta``."""
+    delta = np.atleast_1d(np.asarray(delta, dtype=np.int64))
+    if np.any(delta < 1):
+        raise ValueError("delta must hold out-degrees >= 1")
+    w = as_int("w", w, min_value=1, max_value=64)
+    return _hub_block_layout(delta, np.arange(delta.size), w)["size"]
+
+
+def _hub_block_weights(blocks, centre, leaf, hub_edges, n_reg, gate, offset, rng, tau, s):
+    """Entries of B, R and the bias of the gated hub blocks, placed after the n_reg shared neurons.
+
+    Cell k of hub a's block computes h_k = ReLU(S·z_a + Σ_{c in cell k} z_c − (S − c₀)) and the reference
+    neuron h_ref = ReLU(S·z_a − (S − c₀)); output (a, c) reads α·((1/w)·Σ_{k ∋ c} h_k − h_ref), which is
+    α times the mean leaf sum of its cells when a is on (the common shift S·(z_a − 1) + c₀ cancels) and
+    0 when a is off (every cell is below its bias).  Without code noise a true output reads ≥ α and a
+    false one ≤ α·(s − 1)/w (two leaves share at most one cell; with identity cells, 0); the scale
+    α = 2τ / (1 + (s − 1)/w) puts τ halfway between the two.  Returns (rows, cols, vals) for B and for R,
+    and the block biases.
+    """
+    hubs = blocks["hubs"]
+    base = n_reg + np.concatenate([[0], np.cumsum(blocks["size"])[:-1]]).astype(np.int64)
+    slot = np.full(centre.max() + 1 if centre.size else 1, -1, np.int64)
+    slot[hubs] = np.arange(hubs.size)
+    e = hub_edges
+    h = slot[centre[e]]
+    # rank of each edge within its hub, in random order
+    order = np.lexsort((rng.random(e.size), h))
+    e, h = e[order], h[order]
+    starts = np.concatenate([[0], np.cumsum(np.bincount(h, minlength=hubs.size))[:-1]])
+    j = np.arange(e.size) - starts[h]
+    p, wl, lines = blocks["p"][h], blocks["w"][h], blocks["lines"][h]
+    wmax = int(blocks["w"].max())
+    x = np.arange(wmax)[None, :]
+    local = np.where(lines[:, None], x * p[:, None] + ((j // p)[:, None] * x + (j % p)[:, None]) % p[:, None],
+                     j[:, None])
+    keep = x < wl[:, None]
+    cell = (base[h][:, None] + local)[keep]
+    edge_rep = np.broadcast_to(e[:, None], keep.shape)[keep]
+    ref = base + blocks["cells"]
+    # B: the leaves of each cell (weight 1) and the gate S on every neuron of the block, reference included
+    blk_neurons = np.concatenate([np.arange(b0, b0 + sz) for b0, sz in zip(base, blocks["size"])]) if hubs.size \
+        else np.zeros(0, np.int64)
+    blk_hub = np.repeat(hubs, blocks["size"])
+    b_rows = np.concatenate([cell, blk_neurons]).astype(np.int32)
+    b_cols = np.concatenate([leaf[edge_rep], blk_hub]).astype(np.int32)
+    b_vals = np.concatenate([np.ones(cell.size, np.float32), np.full(blk_neurons.size, gate, np.float32)])
+    r_rows = np.concatenate([edge_rep, e]).astype(np.int32)
+    r_cols = np.concatenate([cell, ref[h]]).astype(np.int32)
+    worst_false = np.where(lines, (s - 1) / wl, 0.0)
+    alpha = 2.0 * tau / (1.0 + worst_false)  # per edge: τ halfway between the worst false and the true reading
+    r_vals = np.concatenate([(alpha[:, None] / wl[:, None] * np.ones(keep.shape))[keep], -alpha]).astype(np.float32)
+    bias = np.full(blk_neurons.size, gate - offset, np.float32)
+    return (b_rows, b_cols, b_vals), (r_rows, r_cols, r_vals), bias
+
+
+class WidthTooSmall(ValueError):
+    """``n`` leaves no shared neurons after the gated hub blocks (a ``ValueError``)."""
+
+
+def _hub_cost_table(centre, leaf, m, n, L, pi, q_max, w) -> dict:
+    """The cost model of :func:`hub_cost_model` for a given orientation (centre, leaf of each edge)."""
+    outdeg = np.bincount(centre, minlength=m).astype(np.int64)
+    deg = outdeg + np.bincount(leaf, minlength=m)
+    top = int(outdeg.max()) if outdeg.size else 1
+    grid = np.unique(np.ceil(2.0 ** (np.arange(2, 2 * max(np.log2(max(top, 2)), 1) + 1) / 2)).astype(np.int64))
+    # only thresholds at which every block compresses its hub (cells from lines, fewer neurons than pairs):
+    # identity cells cost a neuron per pair, which is no better than the naive network
+    probe = np.arange(2, 4 * w * w + 2)
+    compress = int(probe[hub_block_cost(probe, w) <= probe][0])
+    cands = np.concatenate([grid[(grid <= top) & (grid >= compress)], [top + 1]])  # top + 1: no hub at all
+    rows = []
+    for d_star in cands:  # a short loop over thresholds (≈ 2 log₂ δ_max of them), each step vectorised
+        hub = outdeg >= d_star
+        keep = ~hub[centre]
+        odr = np.bincount(centre[keep], minlength=m)
+        q = np.clip(np.floor(pi * odr), 1, q_max)
+        nu = np.bincount(leaf[keep], minlength=m) + np.ceil(odr / q)  # shared neurons per copy holding b
+        kappa = float((deg * nu).sum() / max(deg.sum(), 1))
+        blocks = int(hub_block_cost(outdeg[hub], w).sum()) if hub.any() else 0
+        rows.append((int(d_star), int(hub.sum()), blocks, kappa,
+                     L * kappa / (n - blocks) if n > blocks else np.inf))
+    d_star, hubs, blocks, kappa, rate = (np.array(c) for c in zip(*rows))
+    best = int(np.argmin(rate))  # ties: the first, i.e. the lowest threshold of equal rate (rare)
+    return {"delta_star": d_star, "hubs": hubs, "block_neurons": blocks, "kappa": kappa, "rate": rate,
+            "choice": int(d_star[best]), "no_hubs": int(top + 1)}
+
+
+def hub_cost_model(pairs, m: int, n: int, *, L: int = 12, pi: float = 0.02, q_max: int = 32,
+                   hub_cells: int = 8, priority=None) -> dict:
+    """The cost model that picks the hub threshold δ* of ``build_pairwise_and(..., hub_degree="auto")``.
+
+    Every centre a of out-degree δ_a ≥ δ* gets a gated block of ``hub_block_cost(δ_a)`` neurons; the
+    rest of the n neurons are shared.  A feature b then sits in ν_b(δ*) = (in-degree of b) + ⌈δ_b/q_b⌉
+    shared neurons per copy (its edges as a leaf, plus its chunks as a centre, counted on the edges left
+    in the shared part), i.e. in L·ν_b of the n − B(δ*) shared neurons.  Inputs built around outputs
+    (planted, hub and near-miss inputs) draw features about in proportion to their degree, so the mean
+    load of an active feature is κ(δ*) = Σ_b deg_b ν_b / Σ_b deg_b, and the chance that a given shared
+    neuron holds a given other active feature is about
+
+        λ(δ*) = L·κ(δ*) / (n − B(δ*)),      B(δ*) = Σ_{δ_a ≥ δ*} hub_block_cost(δ_a).
+
+    Blocks cost neurons (B grows as δ* falls) and lift load off the shared part (κ falls with δ*); the
+    model picks the δ* of smallest λ among the thresholds at which every block compresses its hub
+    (cells from lines: w·p + 1 ≤ δ_a neurons; δ_a ≥ 89 at w = 8), since identity cells spend a neuron per
+    pair, which the naive one-neuron-per-output network already does.  It is a first-order model: it ignores the votes and the code
+    noise, which it assumes act the same at every δ*.
+
+    Returns a dict of arrays over the candidate thresholds (a half-octave grid up to δ_max, then
+    δ_max + 1, which means no blocks): ``delta_star``, ``hubs``, ``block_neurons``, ``kappa``, ``rate``;
+    and ``choice`` (the δ* of smallest rate) and ``no_hubs`` (the candidate meaning no blocks).
+    ``priority`` breaks orientation ties as in :func:`orient_pairs` (the builder uses a random one).
+    """
+    pairs = validate_pairs(pairs, m)
+    n = as_int("n", n, min_value=1)
+    L = as_int("L", L, min_value=1, max_value=1000)
+    pi = as_float("pi", pi, min_value=0.0, max_value=1.0)
+    q_max = as_int("q_max", q_max, min_value=1)
+    w = as_int("hub_cells", hub_cells, min_value=1, max_value=64)
+    centre = orient_pairs(pairs, m, priority=priority)
+    leaf = (pairs[:, 0] + pairs[:, 1] - centre).astype(np.int32)
+    return _hub_cost_table(centre, leaf, m, n, L, pi, q_max, w)
+
+
+def _select_hubs(centre, leaf, outdeg, hub_degree, m, n, L, pi, q_max, w):
+    """Centres that get a gated block: out-degree ≥ hub_degree (None: no blocks; "auto": the cost model)."""
+    if hub_degree is None:
+        return np.zeros(0, np.int64)
+    if isinstance(hub_degree, str):  # "auto"
+        hub_degree = _hub_cost_table(centre, leaf, m, n, L, pi, q_max, w)["choice"]
+    return np.flatnonzero(outdeg >= hub_degree).astype(np.int64)
+
+
 def build_pairwise_and(
     pairs,
     m: int,
@@ -768,6 +1007,9 @@ def build_pairwise_and(
     k_out: int = 16,
     packing: str = "balanced",
     construction: str = "v2",
+    hub_degree: int | str | None = "default",
+    hub_cells: int = 8,
+    hub_offset: float = 1.0,
 ) -> PairwiseANDNetwork:
     """Build the book's network for the output pairs ``pairs`` on ``m`` features with width ``n``.
 
@@ -781,14 +1023,18 @@ def build_pairwise_and(
     rng : numpy Generator or int seed.
     L : copies of each pair (redundancy); tau : decoding threshold; theta : hidden bias
         (``None``: the construction's default, see below).
-    construction : ``"v2"`` (default) or ``"v1"``.  Both wire the same neurons; they differ in the
-        vote the readout asks for.  ``"v1"`` (τ = 0.6, θ = 1.15) needs ⌈0.6 L⌉ = 8 of 12 copies:
+    construction : ``"v2"`` (default) or ``"v1"``.  Both wire the same shared neurons; they differ in
+        the vote the readout asks for, and ``"v2"`` gives hubs gated blocks (``hub_degree="auto"``).  ``"v1"`` (τ = 0.6, θ = 1.15) needs ⌈0.6 L⌉ = 8 of 12 copies:
         enough against random inputs, but an adversary holding one endpoint of a false output and
         s − 1 = 3 features that sit in several of its neurons reaches 8 votes.  ``"v2"``
         (τ = 0.8, θ = 1.05) needs 10 of 12 copies, and the lower θ shrinks the vote of a neuron with
         three active features from (3 − θ)/(2 − θ) = 2.18 to 2.05 copies.  Same seed and same
         arguments give the same network as before under ``construction="v1"``.
     pi, q_max : a centre with out-degree δ gets chunks of q = clip(⌊π δ⌋, 1, q_max) edges.
+    hub_degree : centres of out-degree ≥ hub_degree get a gated hub block (see below); ``None``: none;
+        ``"auto"``: the threshold of :func:`hub_cost_model` at this n (no block on graphs whose degrees
+        stay below 89); ``"default"``: the construction's (``"auto"`` for v2, ``None`` for v1).
+    hub_cells, hub_offset : cells per leaf w (default 8) and the offset c₀ of a block (default 1).
     k_in, k_out : nonzeros per column of the input and output codes.
     packing : "balanced" (chunks shuffled and packed contiguously by feature count) or "random"
         (each chunk dropped into a uniformly random neuron, for comparison).
@@ -800,6 +1046,14 @@ def build_pairwise_and(
       4. B[k, i] = 1 if feature i is in a chunk of neuron k; R[e, k] = (#copies of e in k)/(L(2 − θ)),
          so an output whose two endpoints are on reads 1;
       5. E_in, E_out: random codes with k_in / k_out ±1 entries per column, unit-norm columns.
+
+    Gated hub blocks (the last ``net.n_blocks`` neurons): the pairs of a hub a of out-degree δ_a leave
+    the shared neurons.  Its block has cells k, h_k = ReLU(S·z_a + Σ_{c in k} z_c − S + c₀) with gate
+    S = s + 2, and one reference neuron h_ref = ReLU(S·z_a − S + c₀).  Leaf c sits in w cells given by a
+    line over F_p (p the least prime ≥ max(w, ⌈√δ_a⌉)), so two leaves share at most one cell; when
+    w·p ≥ δ_a each leaf gets one cell of its own.  Output (a, c) reads α·(mean of its cells − h_ref).
+    With a off the block is silent on every s-sparse input; with a on, a false output reads at most
+    α(s − 1)/w and a true one at least α, up to code noise; α = 2τ/(1 + (s − 1)/w) centres τ.
 
     References
     ----------
@@ -832,14 +1086,37 @@ def build_pairwise_and(
     k_out = as_int("k_out", k_out, min_value=1)
     if packing not in ("balanced", "random"):
         raise ValueError(f"packing must be 'balanced' or 'random', got {packing!r}")
+    if isinstance(hub_degree, str) and hub_degree == "default":
+        hub_degree = _CONSTRUCTIONS[construction].get("hub_degree")
+    if hub_degree is not None and not (isinstance(hub_degree, str) and hub_degree == "auto"):
+        hub_degree = as_int("hub_degree", hub_degree, min_value=2)
+    hub_cells = as_int("hub_cells", hub_cells, min_value=1, max_value=64)
+    hub_offset = as_float("hub_offset", hub_offset, min_value=0.0, max_value=2.0, min_inclusive=False)
     mp = pairs.shape[0]
     require_size("the construction's index arrays", 40.0 * L * mp, limit_bytes=4 * _MEM_LIMIT,
                  advice="lower L or m'")
 
     # 1. orientation by influence
     centre = orient_pairs(pairs, m, priority=rng.random(m))
-    leaf = (pairs[:, 0] + pairs[:, 1] - centre).astype(np.int32)
-    outdeg = np.bincount(centre, minlength=m).astype(np.int64)
+    leaf_all = (pairs[:, 0] + pairs[:, 1] - centre).astype(np.int32)
+    outdeg_all = np.bincount(centre, minlength=m).astype(np.int64)
+    hubs = _select_hubs(centre, leaf_all, outdeg_all, hub_degree, m, n, L, pi, q_max, hub_cells)
+    blocks = _hub_block_layout(outdeg_all, hubs, hub_cells)
+    n_blocks = int(blocks["size"].sum())
+    n_reg = n - n_blocks
+    if n_reg < 1:
+        raise WidthTooSmall(f"n must exceed the {n_blocks} neurons of the hub blocks (hub_degree={hub_degree!r} gives "
+                         f"{hubs.size} hubs), got n={n}; raise n or hub_degree")
+    is_hub = np.zeros(m, bool)
+    is_hub[hubs] = True
+    in_block = is_hub[centre]
+    reg_idx = np.flatnonzero(~in_block)
+    if in_block.any():
+        centre_r, leaf = centre[reg_idx], leaf_all[reg_idx]
+    else:
+        centre_r, leaf = centre, leaf_all
+    mp_r = centre_r.size
+    outdeg = np.bincount(centre_r, minlength=m).astype(np.int64)
     q = np.clip(np.floor(pi * outdeg), 1, q_max).astype(np.int64)
     nchunks = -(-outdeg // q)  # ceil, per centre
     chunk_base = np.concatenate([[0], np.cumsum(nchunks)[:-1]])
@@ -848,52 +1125,68 @@ def build_pairwise_and(
     cstart = np.concatenate([[0], np.cumsum(outdeg)[:-1]])
 
     # 2. chunks per copy
-    chunk_of = np.empty((L, mp), dtype=np.int32)
+    chunk_of = np.full((L, mp), -1, dtype=np.int32)
     for ell in range(L):
-        order = np.lexsort((rng.random(mp), centre))  # group by centre, random order within
-        c_sorted = centre[order]
-        pos = np.arange(mp, dtype=np.int64) - cstart[c_sorted]
-        chunk_of[ell, order] = (ell * kc + chunk_base[c_sorted] + pos // q[c_sorted]).astype(np.int32)
+        order = np.lexsort((rng.random(mp_r), centre_r))  # group by centre, random order within
+        c_sorted = centre_r[order]
+        pos = np.arange(mp_r, dtype=np.int64) - cstart[c_sorted]
+        chunk_of[ell, reg_idx[order]] = (ell * kc + chunk_base[c_sorted] + pos // q[c_sorted]).astype(np.int32)
         del order, c_sorted, pos
     K = L * kc
     chunk_centre = np.tile(np.repeat(np.arange(m, dtype=np.int32), nchunks), L)
-    chunk_size = np.bincount(chunk_of.ravel(), minlength=K).astype(np.int64) + 1  # leaves + centre
+    chunk_of_r = chunk_of[:, reg_idx]
+    chunk_size = np.bincount(chunk_of_r.ravel(), minlength=K).astype(np.int64) + 1  # leaves + centre
 
-    # 3. packing
+    # 3. packing into the n_reg shared neurons
     if packing == "balanced":
         perm = rng.permutation(K).astype(np.int64)
         sizes = chunk_size[perm]
         cum = np.cumsum(sizes) - sizes / 2.0
         total = float(sizes.sum())
         chunk_neuron = np.empty(K, dtype=np.int32)
-        chunk_neuron[perm] = np.minimum((cum * n / total).astype(np.int64), n - 1).astype(np.int32)
+        chunk_neuron[perm] = np.minimum((cum * n_reg / max(total, 1.0)).astype(np.int64), n_reg - 1).astype(np.int32)
         del perm, sizes, cum
     else:
-        chunk_neuron = rng.integers(0, n, K).astype(np.int32)
+        chunk_neuron = rng.integers(0, n_reg, K).astype(np.int32)
 
     # 4. B (n × m) from centres and leaves; R (m′ × n)
-    neuron_of_copy = chunk_neuron[chunk_of]  # (L, m′)
+    neuron_of_copy = chunk_neuron[chunk_of_r]  # (L, m′ of the shared part)
     rows = np.concatenate([chunk_neuron, neuron_of_copy.ravel()])
     cols = np.concatenate([chunk_centre, np.tile(leaf, L)])
     B = sp.coo_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(n, m)).tocsr()
     del rows, cols
     B.sum_duplicates()
     B.data[:] = 1.0
-    _int32(B)
-    rr = np.tile(np.arange(mp, dtype=np.int32), L)
+    rr = np.tile(reg_idx.astype(np.int32), L)
     w = 1.0 / (L * (2.0 - theta))  # a neuron holding both endpoints outputs 2 − θ
-    R = sp.coo_matrix((np.full(rr.size, w, np.float32), (rr, neuron_of_copy.ravel())), shape=(mp, n)).tocsr()
-    del rr, neuron_of_copy
+    R_rows, R_cols, R_vals = [rr], [neuron_of_copy.ravel()], [np.full(rr.size, w, np.float32)]
+    del neuron_of_copy
+    hidden_bias = None
+    if hubs.size:
+        gate = float(s + 2)  # S: with the hub off, even s active leaves in one cell stay below the bias
+        bB, bR, bias_blk = _hub_block_weights(blocks, centre, leaf_all, np.flatnonzero(in_block), n_reg, gate,
+                                              hub_offset, rng, tau, s)
+        B = (B + sp.coo_matrix((bB[2], (bB[0], bB[1])), shape=(n, m)).tocsr()).tocsr()
+        R_rows.append(bR[0])
+        R_cols.append(bR[1])
+        R_vals.append(bR[2])
+        hidden_bias = np.concatenate([np.full(n_reg, theta, np.float32), bias_blk]).astype(np.float32)
+    _int32(B)
+    R = sp.coo_matrix((np.concatenate(R_vals), (np.concatenate(R_rows), np.concatenate(R_cols))),
+                      shape=(mp, n)).tocsr()
+    del R_rows, R_cols, R_vals
     R.sum_duplicates()
     _int32(R)
 
     # 5. codes
     E_in_T = _sparse_code(n, m, k_in, rng)
     E_out_T = _sparse_code(n, mp, k_out, rng)
-    opts = dict(construction=construction, L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out, packing=packing)
+    opts = dict(construction=construction, L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out,
+                packing=packing, hub_degree=hub_degree, hub_cells=hub_cells, hub_offset=hub_offset)
     return PairwiseANDNetwork(m=m, n=n, s=s, pairs=pairs, E_in_T=E_in_T, B=B, R=R, E_out_T=E_out_T,
                               theta=theta, tau=tau, L=L, chunk_neuron=chunk_neuron, chunk_of=chunk_of,
-                              centre=centre, options=opts)
+                              centre=centre, options=opts, hidden_bias=hidden_bias, hubs=hubs.astype(np.int32),
+                              n_blocks=n_blocks)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -961,6 +1254,8 @@ def count_wrong_bits(
     True
     """
     active = validate_active(active, net.m)
+    if not co_occurrence and net.n_blocks:
+        raise ValueError("co_occurrence=False needs a network without hub blocks (build it with hub_degree=None)")
     keys, key_order = net._sorted_keys()
     res = {k: [] for k in ("wrong", "false_pos", "false_neg", "n_true", "max_false", "min_true")}
     if not co_occurrence:
@@ -976,7 +1271,7 @@ def count_wrong_bits(
             z = F.toarray()
         if co_occurrence:
             h = net.B @ z
-            h -= net.theta
+            h -= net.theta if net.hidden_bias is None else net.hidden_bias[:, None]
             np.maximum(h, 0.0, out=h)
             Rm = net.R
         else:
@@ -1047,8 +1342,10 @@ def width_grid(lo: int, hi: int, ratio: float = 2 ** 0.125) -> np.ndarray:
 
 
 def smallest_width(pairs, m: int, s: int, *, builds: int = 2, per_kind: int = 64, seed: int = 0,
-                   n_lo: int = 64, n_hi: int | None = None, ratio: float = 2 ** 0.125, **options) -> dict:
-    """Smallest grid width n with zero wrong bits on ``builds`` independent builds × (3·per_kind) inputs.
+                   n_lo: int = 64, n_hi: int | None = None, ratio: float = 2 ** 0.125,
+                   kinds=("uniform", "planted", "hub"), **options) -> dict:
+    """Smallest grid width n with zero wrong bits on ``builds`` independent builds × (len(kinds)·per_kind)
+    inputs (:func:`mixed_inputs` of those ``kinds``).
 
     Bisection on a geometric grid (ratio 2^(1/8)); assumes success is monotone in n (it is only
     approximately so, which is why the result is a noisy statistic).  Returns a dict with
@@ -1067,13 +1364,17 @@ def smallest_width(pairs, m: int, s: int, *, builds: int = 2, per_kind: int = 64
             total = 0
             for bld in range(builds):
                 rng = np.random.default_rng([seed, bld, n])
-                net = build_pairwise_and(pairs, m, n, s, rng, **options)
-                act, _ = mixed_inputs(pairs, m, s, per_kind, rng)
+                try:
+                    net = build_pairwise_and(pairs, m, n, s, rng, **options)
+                except WidthTooSmall:  # the hub blocks alone need more than n neurons: a failure at this n
+                    total = -1
+                    break
+                act, _ = mixed_inputs(pairs, m, s, per_kind, rng, kinds=kinds)
                 total += count_wrong_bits(net, act).total_wrong
                 if total:
                     break
             tried[n] = total
-        return tried[n] == 0
+        return tried[n] == 0  # −1 marks a width below the hub blocks' own size
 
     lo, hi = 0, len(grid) - 1
     if not ok(hi):
