@@ -34,8 +34,8 @@ def split_network(net: PairwiseANDNetwork, n_blocks: int) -> tuple[dict, list[di
     """Cut ``net`` into its hidden-layer factors and ``n_blocks`` blocks of output rows.
 
     Returns ``(hidden, blocks)``: ``hidden = {"E_in_T", "B", "bias", "m"}`` (``bias`` the (n,) per-neuron
-    bias b) and, for each block, ``{"lo", "hi", "R", "E_out_T", "tau"}`` with ``R = net.R[lo:hi]`` and ``E_out_T = net.E_out_T[lo:hi]``
-    (CSR copies, (hi − lo) × n).
+    bias b) and, for each block, ``{"lo", "hi", "R", "E_out_T", "tau"}`` with ``R = net.R[lo:hi]`` and
+    ``E_out_T = net.E_out_T[lo:hi]`` (CSR copies, (hi − lo) × n).
     """
     n_blocks = as_int("n_blocks", n_blocks, min_value=1, max_value=max(1, net.m_prime))
     cuts = np.linspace(0, net.m_prime, n_blocks + 1).astype(np.int64)
