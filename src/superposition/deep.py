@@ -50,9 +50,11 @@ from ._validate import as_float, as_index_array, as_int, as_rng, require_size
 
 __all__ = [
     "GATES",
+    "MONOTONE",
     "SparseCircuit",
     "random_sparse_circuit",
     "DeepNetwork",
+    "VoteNetwork",
     "build_deep_network",
     "run_mlp",
     "count_wrong_bits",
@@ -71,6 +73,8 @@ __all__ = [
 GATES = {0: ("COPY", (1.0, 0.0), 1), 1: ("AND", (1.0, 1.0), 2), 2: ("OR", (1.0, 1.0), 1),
          3: ("ANDNOT", (1.0, -1.0), 1)}
 _KINDS = ("and-or", "copy", "and-not")
+#: Pair-kind weights of the monotone family (and-or and copy pairs only, no and-not): every gate is AND, OR or COPY.
+MONOTONE = (0.5, 0.5, 0.0)
 _MEM_LIMIT = 2**29
 
 
@@ -365,18 +369,25 @@ class DeepNetwork:
 
 
 def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correction: bool = True, *,
-                       copies: int = 1, k: int = 32, steepness: float = 4.0) -> DeepNetwork:
-    """Build the width-``d`` network of the module docstring for ``circuit``.
+                       construction: str = "vote", copies: int | None = None, k: int = 32,
+                       steepness: float = 4.0) -> DeepNetwork | VoteNetwork:
+    """Build a width-``d`` network computing ``circuit`` layer by layer.
 
     Parameters
     ----------
     circuit : SparseCircuit.  d : int ≥ 8, the width of every layer.  s : int in [1, circuit.s], the
     sparsity the network is used at (checked against inputs).  rng : Generator or seed.
-    error_correction : bool, two-neuron clipped-step gates (True) or one-neuron ReLU gates (False).
-    copies : int in [1, d/8], copies L of every gate (each copy one or two neurons; R averages them).
-    k : int in [1, d], nonzeros per column of every embedding E_ℓ.
-    steepness : float in [1, 64], slope K of the correction step
-    ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, flat (exactly 0 or 1) when ``|u − ½| ≥ 1/(2K)``.
+    error_correction : bool.  With ``construction="vote"``: every gate copy is a count threshold that
+    fires only when all L copies of an input are on, saturated at 1 by a second hidden layer (True), or
+    Chapter 2's one-ReLU gate ``ReLU(z − t + 1)`` (False).  With ``construction="unit"``: two-neuron
+    clipped-step gates (True) or one-neuron ReLU gates (False).
+    construction : ``"vote"`` (:class:`VoteNetwork`, default: every layer held by L copies per feature
+    in the hidden neurons themselves) or ``"unit"`` (:class:`DeepNetwork`, every layer re-embedded by a
+    random code; see the module docstring).
+    copies : int in [1, d/8], copies L of every gate; default 5 for ``"vote"``, 1 for ``"unit"``.
+    k : int in [1, d], nonzeros per column of every embedding E_ℓ (``"unit"`` only).
+    steepness : float in [1, 64], slope K of the correction step of ``"unit"``; flat (exactly 0 or 1)
+    when ``|u − ½| ≥ 1/(2K)``.
     """
     if not isinstance(circuit, SparseCircuit):
         raise TypeError(f"circuit must be a SparseCircuit from random_sparse_circuit, got {type(circuit).__name__}")
@@ -385,16 +396,232 @@ def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correc
     rng = as_rng(rng)
     if not isinstance(error_correction, (bool, np.bool_)):
         raise TypeError(f"error_correction must be True or False, got {error_correction!r}")
+    if construction not in ("vote", "unit"):
+        raise ValueError(f"construction must be 'vote' or 'unit', got {construction!r}")
+    if copies is None:
+        copies = 5 if construction == "vote" else 1
     L = as_int("copies", copies, min_value=1, max_value=d // 8)
+    m = circuit.m
+    if construction == "vote":
+        require_size("the network's sparse factors", circuit.depth * m * L * 4 * 12.0,
+                     limit_bytes=_MEM_LIMIT, advice="use a smaller m, depth or copies")
+        E_in = _copy_code(d, m, L, rng)
+        blocks = [_vote_block(circuit, l, d, L, rng) for l in range(circuit.depth)]
+        return VoteNetwork(circuit, d, s, L, bool(error_correction), E_in, blocks)
     k = as_int("k", k, min_value=1, max_value=d)
     K = as_float("steepness", steepness, min_value=1.0, max_value=64.0)
-    m = circuit.m
     per = 2 if error_correction else 1
     require_size("the network's sparse factors", circuit.depth * m * per * L * 3 * 12.0,
                  limit_bytes=_MEM_LIMIT, advice="use a smaller m, depth or copies")
     E = [_sparse_code(d, m, k, rng) for _ in range(circuit.depth + 1)]
     blocks = [_build_block(circuit, l, d, L, error_correction, K, rng) for l in range(circuit.depth)]
     return DeepNetwork(circuit, d, s, L, bool(error_correction), E, blocks)
+
+
+# --------------------------------------------------------------------------------------------------
+# the vote construction: L copies per feature, held by the hidden neurons themselves
+# --------------------------------------------------------------------------------------------------
+def _striped(n: int, L: int, lo: int, size: int, rng) -> np.ndarray:
+    """(n, L) neuron ids in [lo, lo + size): copy c of every item goes to stripe c (the c-th of L equal
+    slices of the range), at a balanced random position in it.  So the L copies of an item sit in L
+    distinct neurons, and every neuron of a stripe holds ⌊n/w⌋ or ⌈n/w⌉ items, w = ⌊size/L⌋."""
+    w = size // L
+    out = np.empty((n, L), dtype=np.int64)
+    for c in range(L):
+        out[:, c] = lo + c * w + rng.permutation(n) % w
+    return out
+
+
+def _copy_code(d: int, m: int, L: int, rng) -> sp.csr_matrix:
+    """d × m 0/1 copy code: column i has ones at the L neurons holding feature i (:func:`_striped`)."""
+    cols = _striped(m, L, 0, d, rng)
+    return sp.csr_matrix((np.ones(m * L, np.float32), (cols.ravel(), np.repeat(np.arange(m), L))), shape=(d, m))
+
+
+@dataclass
+class _VoteBlock:
+    Z: sp.csr_matrix  # d × m, slot weights: neuron n sums w·ŷ over the inputs of the gate copies it hosts
+    offset: np.ndarray  # (d,), t − 1 of the neuron's gates (AND neurons 1, the others 0)
+    R: sp.csr_matrix  # m × d, the read of layer ℓ: 1/L on the L neurons holding each gate
+
+
+def _vote_block(circuit: SparseCircuit, l: int, d: int, L: int, rng) -> _VoteBlock:
+    """One block of the vote construction.  Neurons are split into three classes, OR/COPY (t = 1), AND
+    (t = 2) and and-not (t = 1, weights +1/−1), in proportion to the input slots of their gates; within a
+    class the L copies of every gate are striped over the neurons."""
+    m = circuit.m
+    g, a, b = circuit.gate[l], circuit.in_a[l], circuit.in_b[l]
+    cls = np.where(g == 1, 1, np.where(g == 3, 2, 0))
+    slots = np.bincount(cls, weights=np.where(g == 0, 1.0, 2.0), minlength=3)
+    sizes = np.floor(d * slots / slots.sum()).astype(np.int64)
+    sizes[np.argmax(slots)] += d - sizes.sum()
+    los = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    unit = np.empty((m, L), dtype=np.int64)
+    offset = np.zeros(d, np.float32)
+    for c in range(3):
+        sel = np.flatnonzero(cls == c)
+        if sel.size:
+            if sizes[c] < L:
+                raise ValueError(f"d = {d} is too small for copies = {L}: a gate class gets fewer than L neurons")
+            unit[sel] = _striped(sel.size, L, int(los[c]), int(sizes[c]), rng)
+    offset[los[1]:los[1] + sizes[1]] = 1.0
+    gi = np.repeat(np.arange(m), L)
+    ur = unit.ravel()
+    wb = np.where(g == 0, 0.0, np.where(g == 3, -1.0, 1.0)).astype(np.float32)[gi]
+    rows, cols = np.concatenate([ur, ur]), np.concatenate([a[gi], b[gi]])
+    vals = np.concatenate([np.ones(gi.size, np.float32), wb])
+    keep = vals != 0
+    Z = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(d, m), dtype=np.float32)
+    Z.sum_duplicates()
+    R = sp.csr_matrix((np.full(gi.size, 1.0 / L, np.float32), (gi, ur)), shape=(m, d), dtype=np.float32)
+    return _VoteBlock(Z, offset, R)
+
+
+@dataclass
+class VoteNetwork:
+    """The vote construction of :func:`build_deep_network` (``construction="vote"``).
+
+    Layer 0 is given as ``x_0 = E_in f`` with ``E_in`` a 0/1 copy code (L ones per column); layer ℓ ≥ 1
+    is held by the hidden neurons ``v_ℓ ∈ ℝ^d`` themselves.  Feature i of layer ℓ is read as
+    ``ŷ_ℓ = R_ℓ v_ℓ`` (the mean of its L copies; ``R_0 = E_inᵀ/L``) and decoded as on when ŷ > τ with
+    τ = 1 − 1/(2L), that is when all L copies are on.  Block ℓ: ``u = Z_ℓ ŷ_{ℓ−1} − offset``;
+    with correction ``v_ℓ = min(ReLU(K(u − θ) + ½), 1)`` (θ = 1 − 1/(2L), K = 4L: exactly 0 unless at
+    least L of the neuron's input copies are on, exactly 1 if they are), computed by two hidden layers
+    of width d (``a = ReLU(K(u − θ) + ½)``, ``b = ReLU(1 − a)``, ``v = 1 − b``); without correction
+    ``v_ℓ = ReLU(u)``, one hidden layer.
+    """
+
+    circuit: SparseCircuit
+    d: int
+    s: int
+    L: int
+    error_correction: bool
+    E_in: sp.csr_matrix
+    blocks: list
+
+    @property
+    def depth(self) -> int:
+        return self.circuit.depth
+
+    @property
+    def m(self) -> int:
+        return self.circuit.m
+
+    @property
+    def tau(self) -> float:
+        return 1.0 - 0.5 / self.L
+
+    @property
+    def theta(self) -> float:
+        return 1.0 - 0.5 / self.L
+
+    @property
+    def steepness(self) -> float:
+        return 4.0 * self.L
+
+    def _R(self, layer: int) -> sp.csr_matrix:
+        if layer == 0:
+            return (self.E_in.T / self.L).tocsr().astype(np.float32)
+        return self.blocks[layer - 1].R
+
+    def _embed(self, active) -> np.ndarray:
+        arr = self.circuit._check_active(active)
+        if arr.shape[1] > self.s:
+            raise ValueError(f"active must have at most s = {self.s} columns, got {arr.shape[1]}")
+        f = np.zeros((arr.shape[0], self.m), dtype=np.float32)
+        np.put_along_axis(f, arr, 1.0, axis=1)
+        return np.asarray((self.E_in @ f.T).T, dtype=np.float32)
+
+    def _gate(self, u: np.ndarray) -> np.ndarray:
+        if self.error_correction:
+            a = np.maximum(self.steepness * (u - self.theta) + 0.5, 0.0)
+            return (1.0 - np.maximum(1.0 - a, 0.0)).astype(np.float32)
+        return np.maximum(u, 0.0).astype(np.float32)
+
+    def reads(self, active, upto: int | None = None):
+        """Yield ``(ℓ, ŷ_ℓ)`` for ℓ = 0 … upto: the read ``R_ℓ v_ℓ`` of every feature of layer ℓ,
+        float32 (batch, m)."""
+        upto = self.depth if upto is None else upto
+        v = self._embed(active)
+        R = self._R(0)
+        for l in range(upto + 1):
+            yhat = np.asarray((R @ v.T).T, dtype=np.float32)
+            yield l, yhat
+            if l == upto:
+                return
+            blk = self.blocks[l]
+            v = self._gate(np.asarray((blk.Z @ yhat.T).T) - blk.offset)
+            R = blk.R
+
+    def predict_dense(self, active, layer: int = -1) -> np.ndarray:
+        """Boolean (batch, m): feature e of ``layer`` decoded as on when its read ŷ_ℓ[e] > τ."""
+        layer = self.circuit._layer(layer)
+        for _, yhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
+            pass
+        return yhat > self.tau
+
+    def predict(self, active, layer: int = -1) -> list[np.ndarray]:
+        """For each input (row of ``active``, (batch, ≤ s)), the sorted ids of the features decoded as on
+        at ``layer`` (format of :meth:`SparseCircuit.evaluate`)."""
+        return [np.flatnonzero(r) for r in self.predict_dense(active, layer)]
+
+    def parameter_counts(self) -> dict:
+        """``hidden_layers`` = 2·depth with correction, depth without; ``neurons`` = hidden_layers·d;
+        ``nonzero_weights`` = stored nonzeros of the factors (E_in, Z_ℓ, R_ℓ); ``dense_weights`` = entries
+        of the exported MLP's d × d matrices if stored dense; ``gate_copies_per_neuron`` = L·m/d."""
+        nnz = self.E_in.nnz + sum(b.Z.nnz + b.R.nnz for b in self.blocks)
+        hidden = (2 if self.error_correction else 1) * self.depth
+        return {
+            "width": self.d,
+            "hidden_layers": hidden,
+            "neurons": hidden * self.d,
+            "nonzero_weights": int(nnz),
+            "dense_weights": int((hidden + 1) * self.d * self.d),
+            "copies_per_gate": self.L,
+            "gate_copies_per_neuron": self.L * self.m / self.d,
+        }
+
+    def as_mlp(self, layer: int = -1) -> dict:
+        """Export as one ReLU MLP (the shared Chapter 4/5 format), read out at circuit ``layer`` ≥ 1.
+
+        ``x = E_in f``; hidden layers ``h_j = ReLU(W_j h_{j−1} + b_j)``; ``y = W_last h + b_last``;
+        feature e on when ⟨E_out[:, e], y⟩ > τ, with ``E_out = R_ℓᵀ``.  A pair (C, D) means C·D (both
+        scipy.sparse).  With correction each circuit layer is two hidden layers of width d:
+        ``a_j = ReLU(K Z_j ŷ + K(−offset − θ) + ½)`` and ``b_j = ReLU(1 − a_j)``, where the read
+        ``ŷ = R_{j−1}(1 − b_{j−1})`` is folded into the weights (C, D) = (K Z_j, −R_{j−1}) and the bias
+        ``K Z_j R_{j−1} 1``; the last layer is ``y = 1 − b_ℓ``.  Without correction
+        ``h_j = ReLU(Z_j R_{j−1} h_{j−1} − offset)`` and ``y = h_ℓ``.  Every hidden layer has width d.
+        """
+        layer = self.circuit._layer(layer)
+        if layer == 0:
+            raise ValueError("layer must be >= 1 (layer 0 is the input x = E_in f itself)")
+        d, K, th = self.d, self.steepness, self.theta
+        eye = sp.identity(d, dtype=np.float32, format="csr")
+        ones = np.ones(d, np.float32)
+        weights, biases = [], []
+        for j in range(layer):
+            blk, R = self.blocks[j], self._R(j)
+            if not self.error_correction:
+                weights.append((blk.Z, R))
+                biases.append(-blk.offset)
+                continue
+            if j == 0:
+                weights.append(((K * blk.Z).tocsr(), R))
+                bias = np.zeros(d, np.float32)
+            else:
+                weights.append(((K * blk.Z).tocsr(), (-R).tocsr()))
+                bias = np.asarray(K * (blk.Z @ (R @ ones)), np.float32)
+            biases.append(bias + K * (-blk.offset - th) + 0.5)
+            weights.append(-eye)
+            biases.append(ones.copy())
+        if self.error_correction:
+            weights.append(-eye)
+            biases.append(ones.copy())
+        else:
+            weights.append(eye)
+            biases.append(np.zeros(d, np.float32))
+        return {"E_in": self.E_in, "weights": weights, "biases": biases,
+                "E_out": self.blocks[layer - 1].R.T.tocsr(), "tau": self.tau}
 
 
 def _build_block(circuit, l, d, L, ec, K, rng) -> _Block:
