@@ -155,7 +155,8 @@ class SparseCircuit:
         return [np.flatnonzero(row) for row in f]
 
 
-def random_sparse_circuit(m: int, depth: int, s: int, rng, *, kinds=(0.5, 0.25, 0.25)) -> SparseCircuit:
+def random_sparse_circuit(m: int, depth: int, s: int, rng: np.random.Generator | int | None, *,
+                          kinds: tuple[float, float, float] = (0.5, 0.25, 0.25)) -> SparseCircuit:
     """Draw a random circuit of the family in the module docstring.
 
     Parameters
@@ -676,7 +677,7 @@ def _build_block(circuit, l, d, L, ec, K, rng) -> _Block:
 # --------------------------------------------------------------------------------------------------
 # verification and attacks
 # --------------------------------------------------------------------------------------------------
-def run_mlp(mlp: dict, active, m_in: int | None = None) -> list[np.ndarray]:
+def run_mlp(mlp: dict, active: np.ndarray, m_in: int | None = None) -> list[np.ndarray]:
     """Evaluate an exported MLP dict (format of :meth:`DeepNetwork.as_mlp`) on active sets (batch, s):
     for each input the sorted ids of the output features decoded as on.  Uses only the dict."""
     E_in = mlp["E_in"]
@@ -693,20 +694,20 @@ def run_mlp(mlp: dict, active, m_in: int | None = None) -> list[np.ndarray]:
     return [np.flatnonzero(r) for r in score > mlp["tau"]]
 
 
-def count_wrong_bits(net: DeepNetwork, active) -> np.ndarray:
+def count_wrong_bits(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
     """Wrong bits at every layer: int array (depth + 1,), entry ℓ = Σ over inputs and features of
     [decoded ≠ true] at layer ℓ."""
     truth = net.circuit.evaluate_dense(active)
     return np.array([int(((xhat > net.tau) != truth[l]).sum()) for l, xhat in net.reads(active)])
 
 
-def first_wrong_layer(net: DeepNetwork, active) -> int | None:
+def first_wrong_layer(net: DeepNetwork | VoteNetwork, active) -> int | None:
     """The first layer with a wrong bit on any input, or ``None`` if every layer is right."""
     bad = np.flatnonzero(count_wrong_bits(net, active))
     return int(bad[0]) if bad.size else None
 
 
-def readout_spread(net: DeepNetwork, active) -> dict:
+def readout_spread(net: DeepNetwork | VoteNetwork, active) -> dict:
     """Per layer: the largest deviation of a read from its boolean value, separately for off and on
     features (``off_max`` = max x̂ over off features, ``on_min`` = min x̂ over on features), and the RMS
     deviation ``rms`` over all features.  Arrays of shape (depth + 1,)."""
@@ -720,7 +721,7 @@ def readout_spread(net: DeepNetwork, active) -> dict:
     return {"off_max": np.array(off_max), "on_min": np.array(on_min), "rms": np.array(rms)}
 
 
-def _margins(net: DeepNetwork, active) -> np.ndarray:
+def _margins(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
     """Per input, the smallest signed readout margin over all features and layers (negative = wrong)."""
     truth = net.circuit.evaluate_dense(active)
     worst = np.full(len(active), np.inf)
@@ -730,7 +731,7 @@ def _margins(net: DeepNetwork, active) -> np.ndarray:
     return worst
 
 
-def greedy_attack(net: DeepNetwork, rng, *, pool: int = 64, restarts: int = 4) -> tuple[np.ndarray, float]:
+def greedy_attack(net: DeepNetwork | VoteNetwork, rng, *, pool: int = 64, restarts: int = 4) -> tuple[np.ndarray, float]:
     """White-box greedy search for a bad input.  Builds ``restarts`` active sets one feature at a time:
     at each step ``pool`` candidates are drawn (half of them partners of features already chosen, which
     switch gates into their two-on cases) and the one giving the smallest margin over all features and
@@ -759,15 +760,16 @@ def greedy_attack(net: DeepNetwork, rng, *, pool: int = 64, restarts: int = 4) -
 
 
 def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool = True, batch: int = 128,
-                  seed: int = 0, **options) -> int:
+                  seed: int = 0, kinds=(0.5, 0.25, 0.25), **options) -> int:
     """Largest m on the increasing grid ``m_grid`` such that a random circuit of that width and ``depth``
-    runs with zero wrong bits at every layer on ``batch`` random inputs and ``batch`` switching inputs
-    (one circuit and network per m, seeded by ``seed``); scans upward and stops at the first failure.
-    Returns 0 if the first grid point fails."""
+    (pair kinds ``kinds``) runs with zero wrong bits at every layer on ``batch`` random inputs and
+    ``batch`` switching inputs (one circuit and network per m, seeded by ``seed``; ``options`` go to
+    :func:`build_deep_network`); scans upward and stops at the first failure.  Returns 0 if the first
+    grid point fails."""
     ok = 0
     for m in m_grid:
         rng = np.random.default_rng([seed, int(m), int(d)])
-        circ = random_sparse_circuit(int(m), depth, s, rng)
+        circ = random_sparse_circuit(int(m), depth, s, rng, kinds=kinds)
         net = build_deep_network(circ, d, s, rng, error_correction=error_correction, **options)
         inputs = np.concatenate([circ.random_inputs(batch, rng), circ.switching_inputs(batch, rng)])
         if count_wrong_bits(net, inputs).sum():
@@ -776,16 +778,17 @@ def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool 
     return ok
 
 
-def plot_depth_profile(d: int = 1024, m: int = 512, depth: int = 32, s: int = 4, error_correction: bool = True,
-                       seed: int = 0, batch: int = 64, ax=None):
+def plot_depth_profile(d: int = 1024, m: int = 2048, depth: int = 32, s: int = 4, error_correction: bool = True,
+                       seed: int = 0, batch: int = 64, ax=None, kinds=MONOTONE, construction: str = "vote"):
     """Explorer figure: per layer, the largest read of an off feature and the smallest read of an on feature
-    on ``batch`` random inputs (and the threshold τ), for one seeded circuit and network.  Returns the
-    ``readout_spread`` dict."""
+    on ``batch`` random inputs (and the threshold τ), for one seeded circuit (pair kinds ``kinds``) and
+    network (``construction``).  Returns the ``readout_spread`` dict."""
     import matplotlib.pyplot as plt
 
     rng = np.random.default_rng([seed, d, m])
-    circ = random_sparse_circuit(m, depth, s, rng)
-    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=error_correction)
+    circ = random_sparse_circuit(m, depth, s, rng, kinds=kinds)
+    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=error_correction,
+                             construction=construction)
     act = circ.random_inputs(batch, rng)
     spread = readout_spread(net, act)
     wrong = count_wrong_bits(net, act)
@@ -794,7 +797,7 @@ def plot_depth_profile(d: int = 1024, m: int = 512, depth: int = 32, s: int = 4,
     layers = np.arange(depth + 1)
     ax.plot(layers, np.clip(spread["off_max"], -1, 3), "o-", ms=3, label="largest read of an off feature")
     ax.plot(layers, np.clip(spread["on_min"], -1, 3), "s-", ms=3, label="smallest read of an on feature")
-    ax.axhline(net.tau, color="k", ls="--", lw=1, label="threshold τ = ½")
+    ax.axhline(net.tau, color="k", ls="--", lw=1, label=f"threshold τ = {net.tau:.2f}")
     bad = np.flatnonzero(wrong)
     if bad.size:
         ax.axvline(bad[0], color="C3", lw=1, label=f"first wrong bit (layer {bad[0]})")
