@@ -17,25 +17,42 @@ each pair feeds exactly two gates of layer ℓ, placed at random positions, of o
 
 So on **every** input the number of on features never grows with depth: ``|A_ℓ| ≤ |A_{ℓ−1}| ≤ s``.
 
-The network (:func:`build_deep_network`)
-----------------------------------------
-Width ``d`` everywhere.  Layer ℓ of the circuit lives only in superposition, ``x_ℓ = E_ℓ f_ℓ ∈ ℝ^d``
+The vote network (:func:`build_deep_network`, ``construction="vote"``, the default)
+-----------------------------------------------------------------------------------
+Width ``d`` everywhere, and ``m`` may exceed ``d``.  Layer 0 is given as ``x_0 = E_in f`` with ``E_in`` a
+0/1 code: feature i has ``L`` copies, in ``L`` distinct neurons (copy c in stripe c of the neurons).
+Layer ℓ ≥ 1 is held by the hidden neurons ``v_ℓ ∈ [0, 1]^d`` themselves: gate g has L copies in L
+distinct neurons, each neuron hosting about L·m/d gate copies of one class (OR/COPY, AND, and-not).
+Feature i of layer ℓ is read as ``ŷ_ℓ = R_ℓ v_ℓ`` (the mean of its copies) and decoded as on when
+ŷ > τ = 1 − 1/(2L), i.e. when all its copies are on.  One block::
+
+    u       = Z_ℓ ŷ_{ℓ−1} − offset     (d,)  sum of the reads of the inputs of the hosted gate copies
+    v_ℓ     = step(u)                 (d,)
+
+*With* error correction ``step(u) = min(ReLU(K(u − θ) + ½), 1)`` with θ = 1 − 1/(2L), K = 4L: exactly 0
+unless the on input copies of the neuron add up to L (a full feature), exactly 1 if they do; the
+minimum is a second hidden layer ``b = ReLU(1 − a)``, ``v = 1 − b``, so correction costs depth, not
+width.  For monotone circuits (:data:`MONOTONE`) every copy of every on feature is then exactly 1 on
+every input, so every wrong bit is a false one.  *Without* correction ``step(u) = ReLU(u)`` (Chapter 2's
+gate neuron ``ReLU(z − t + 1)``), one hidden layer per circuit layer.
+
+The unit network (``construction="unit"``, the first construction)
+------------------------------------------------------------------
+Layer ℓ of the circuit lives only in superposition, ``x_ℓ = E_ℓ f_ℓ ∈ ℝ^d``
 with ``E_ℓ`` a random sparse code (unit columns, Chapter 1).  Every gate is a linear threshold
 gate ``g = [w_a f_a + w_b f_b ≥ t]`` (AND: w = (1, 1), t = 2; OR and COPY: t = 1; a ∧ ¬b: w = (1, −1),
 t = 1).  One block computes layer ℓ from layer ℓ−1::
 
     x̂   = E_{ℓ−1}ᵀ x_{ℓ−1}                    (m,)  noisy read of every feature (Chapter 1)
-    h_ℓ = ReLU(P_ℓ x̂ − β_ℓ)                   (d,)  d neurons, each hosting many gate copies (Chapter 4's chunks)
+    h_ℓ = ReLU(P_ℓ x̂ − β_ℓ)                   (d,)  d neurons, each hosting gate copies (Chapter 4's chunks)
     ŷ   = R_ℓ h_ℓ                              (m,)  average of the L copies of each gate (Chapter 4's R)
     x_ℓ = E_ℓ ŷ                                (d,)  re-embed: the next block's input
 
-*Without* error correction each gate copy is one neuron, ``ReLU(z − t + 1)`` with ``z = w·x̂``: exact on
-clean boolean inputs (Chapter 2's AND neuron ``ReLU(a + b − 1)``), but its output passes noise
-through and an OR of two on inputs gives 2, so deviations from {0, 1} are carried to later layers.
+*Without* error correction each gate copy is one neuron, ``ReLU(z − t + 1)`` with ``z = w·x̂``.
 *With* error correction each gate copy is two neurons forming the clipped step
-``ReLU(2u − ½) − ReLU(2u − 3/2)`` of ``u = z − t + 1``: flat (exactly 0 or 1) whenever the input
-noise is below ¼, so every block re-thresholds its outputs and noise returns to interference level.
-It costs width: twice the neurons per gate copy, hence twice the load on each of the d neurons.
+``ReLU(2u − ½) − ReLU(2u − 3/2)`` of ``u = z − t + 1``, flat (exactly 0 or 1) whenever the input
+noise is below ¼.  It costs width: twice the neurons per gate copy.  Once units are shared (m > d/2
+with one copy), a unit switched on by one gate writes a full 1 into every gate it hosts.
 """
 
 from __future__ import annotations
@@ -731,7 +748,8 @@ def _margins(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
     return worst
 
 
-def greedy_attack(net: DeepNetwork | VoteNetwork, rng, *, pool: int = 64, restarts: int = 4) -> tuple[np.ndarray, float]:
+def greedy_attack(net: DeepNetwork | VoteNetwork, rng, *, pool: int = 64,
+                  restarts: int = 4) -> tuple[np.ndarray, float]:
     """White-box greedy search for a bad input.  Builds ``restarts`` active sets one feature at a time:
     at each step ``pool`` candidates are drawn (half of them partners of features already chosen, which
     switch gates into their two-on cases) and the one giving the smallest margin over all features and

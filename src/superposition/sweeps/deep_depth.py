@@ -102,10 +102,17 @@ def scan_widths(d: int, depth: int, s: int, grid: list, patience: int, *, batch:
                 **options) -> list:
     """Scan the grid upwards: for each m, whether one seeded circuit and network (seeded as in
     :func:`superposition.deep.largest_width`) has zero wrong bits on ``batch`` random and ``batch``
-    switching inputs; stop after ``patience`` failures in a row.  Returns ``[(m, passed), ...]``."""
+    switching inputs; stop after ``patience`` failures in a row, or before the first m whose network would
+    exceed the memory limit of :func:`superposition.deep.build_deep_network`.  Returns
+    ``[(m, passed), ...]``."""
     out, fails = [], 0
     for m in grid:
-        ok = largest_width(d, depth, s, m_grid=[m], batch=batch, seed=seed, kinds=kinds, **options) == m
+        try:
+            ok = largest_width(d, depth, s, m_grid=[m], batch=batch, seed=seed, kinds=kinds, **options) == m
+        except ValueError as err:  # the network would exceed the memory limit: the scan ends here
+            if "would need" not in str(err):
+                raise
+            break
         out.append((int(m), bool(ok)))
         fails = 0 if ok else fails + 1
         if fails >= patience:
@@ -125,7 +132,9 @@ def capacity_point(p: dict) -> dict:
     passed = [m for m, ok in scan if ok]
     m_ok = max(passed) if passed else 0
     row = {"d": d, "construction": construction, "copies": L, "error_correction": ec, "m_max": m_ok,
-           "first_failure": next((m for m, ok in scan if not ok), None), "scan": scan, "grid": grid}
+           "first_failure": next((m for m, ok in scan if not ok), None), "scan": scan, "grid": grid,
+           "stopped_by_memory": sum(not ok for _, ok in scan[-p["patience"]:]) < p["patience"]
+           and len(scan) < len(grid)}
     if m_ok:
         rng = np.random.default_rng([seed, int(m_ok), int(d)])
         circ = random_sparse_circuit(m_ok, p["capacity_depth"], s, rng, kinds=tuple(p["kinds"]))
