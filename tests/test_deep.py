@@ -9,6 +9,7 @@ from superposition.deep import (
     MONOTONE,
     build_deep_network,
     count_wrong_bits,
+    false_fire_probability,
     first_wrong_layer,
     greedy_attack,
     largest_width,
@@ -207,3 +208,12 @@ def test_predict_rejects_bad_active_sets_and_layers(small):
         net.predict(np.array([[0, 1]]), layer=circ.depth + 1)
     with pytest.raises(ValueError, match="layer"):
         net.as_mlp(0)
+
+
+def test_false_fire_probability_is_a_poisson_tail_that_depends_on_m_over_d_squared():
+    from scipy.stats import poisson
+
+    lam = 1.5 * 4 * 8192 * 5**3 / 4096**2
+    assert np.isclose(false_fire_probability(8192, 4096, 4, 5), poisson.sf(4, lam))
+    assert np.isclose(false_fire_probability(4 * 8192, 2 * 4096, 4, 5), false_fire_probability(8192, 4096, 4, 5))
+    assert false_fire_probability(8192, 4096, 4, 5) < false_fire_probability(16384, 4096, 4, 5)

@@ -83,6 +83,7 @@ __all__ = [
     "clipped_step",
     "step_tolerance",
     "expected_collisions",
+    "false_fire_probability",
     "plot_depth_profile",
 ]
 
@@ -242,6 +243,19 @@ def expected_collisions(m, s) -> np.ndarray:
     m = np.asarray(m, dtype=float)
     s = np.asarray(s, dtype=float)
     return s * (s - 1) / 2 / (m - 1)
+
+
+def false_fire_probability(m, d, s, L) -> np.ndarray:
+    """Estimated probability that one neuron of the vote construction (with correction) fires although
+    none of its gates is on, for a monotone circuit: the number of on input copies of the neuron is
+    taken as Poisson with mean λ = (3/2)·(L·m/d)·L·(s·L/d) = 3·s·m·L³/(2·d²) (about L·m/d hosted gate
+    copies with 3/2 inputs each, L copies per input, each on with probability s·L/d), and a false fire
+    needs at least L of them: P(Poisson(λ) ≥ L).  Elementwise; L ≥ 1."""
+    from scipy.stats import poisson
+
+    m, d, s, L = (np.asarray(v, dtype=float) for v in (m, d, s, L))
+    lam = 1.5 * s * m * L**3 / d**2
+    return poisson.sf(L - 1, lam)
 
 
 # --------------------------------------------------------------------------------------------------
