@@ -58,10 +58,12 @@ with one copy), a unit switched on by one gate writes a full 1 into every gate i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from ._validate import as_float, as_index_array, as_int, as_rng, require_size
 
@@ -91,7 +93,10 @@ __all__ = [
 GATES = {0: ("COPY", (1.0, 0.0), 1), 1: ("AND", (1.0, 1.0), 2), 2: ("OR", (1.0, 1.0), 1),
          3: ("ANDNOT", (1.0, -1.0), 1)}
 _KINDS = ("and-or", "copy", "and-not")
-#: Pair-kind weights of the monotone family (and-or and copy pairs only, no and-not): every gate is AND, OR or COPY.
+#: What every ``rng`` argument accepts, a Generator or a seed for ``np.random.default_rng``.
+RngLike = np.random.Generator | int | None
+#: The pair-kind weights of the monotone family, and-or and copy pairs only (no and-not), so every gate is AND, OR
+#: or COPY.
 MONOTONE = (0.5, 0.5, 0.0)
 _MEM_LIMIT = 2**29
 
@@ -117,14 +122,14 @@ class SparseCircuit:
     in_b: list
     partner: list
 
-    def random_inputs(self, batch: int, rng) -> np.ndarray:
+    def random_inputs(self, batch: int, rng: RngLike) -> np.ndarray:
         """``batch`` uniform random s-subsets of the m layer-0 features, shape (batch, s), int64."""
         batch = as_int("batch", batch, min_value=1)
         rng = as_rng(rng)
         keys = rng.random((batch, self.m))
         return np.sort(np.argpartition(keys, self.s - 1, axis=1)[:, : self.s], axis=1).astype(np.int64)
 
-    def switching_inputs(self, batch: int, rng) -> np.ndarray:
+    def switching_inputs(self, batch: int, rng: RngLike) -> np.ndarray:
         """Inputs that switch gates into their rare cases: ``s // 2`` matched pairs of layer 0 fully on
         (so AND fires, OR sees two on inputs, a ∧ ¬b is blocked), the rest uniform.  Shape (batch, s)."""
         batch = as_int("batch", batch, min_value=1)
@@ -154,7 +159,7 @@ class SparseCircuit:
         layer = as_int("layer", layer, min_value=-self.depth - 1, max_value=self.depth)
         return layer % (self.depth + 1)
 
-    def evaluate_dense(self, active) -> list[np.ndarray]:
+    def evaluate_dense(self, active: ArrayLike) -> list[np.ndarray]:
         """Boolean states of every layer: a list of depth + 1 arrays of shape (batch, m), dtype bool."""
         arr = self._check_active(active)
         f = np.zeros((arr.shape[0], self.m), dtype=bool)
@@ -165,7 +170,7 @@ class SparseCircuit:
             states.append(f)
         return states
 
-    def evaluate(self, active, layer: int = -1) -> list[np.ndarray]:
+    def evaluate(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
         """For each input (row of ``active``, shape (batch, ≤ s)), the sorted ids of the features on at
         ``layer`` (0 is the input, −1 the last layer)."""
         layer = self._layer(layer)
@@ -173,7 +178,7 @@ class SparseCircuit:
         return [np.flatnonzero(row) for row in f]
 
 
-def random_sparse_circuit(m: int, depth: int, s: int, rng: np.random.Generator | int | None, *,
+def random_sparse_circuit(m: int, depth: int, s: int, rng: RngLike, *,
                           kinds: tuple[float, float, float] = (0.5, 0.25, 0.25)) -> SparseCircuit:
     """Draw a random circuit of the family in the module docstring.
 
@@ -216,7 +221,7 @@ def random_sparse_circuit(m: int, depth: int, s: int, rng: np.random.Generator |
     return SparseCircuit(m, depth, s, gate, in_a, in_b, partner)
 
 
-def evaluate_layer(f, gate, in_a, in_b) -> np.ndarray:
+def evaluate_layer(f: ArrayLike, gate: ArrayLike, in_a: ArrayLike, in_b: ArrayLike) -> np.ndarray:
     """One circuit layer: ``f`` boolean (batch, m) states of layer ℓ−1; ``gate``, ``in_a``, ``in_b`` int
     arrays (m,) (codes of :data:`GATES`).  Returns the boolean (batch, m) states of layer ℓ."""
     f = np.asarray(f, dtype=bool)
@@ -224,20 +229,20 @@ def evaluate_layer(f, gate, in_a, in_b) -> np.ndarray:
     return np.where(g == 0, a, np.where(g == 1, a & b, np.where(g == 2, a | b, a & ~b)))
 
 
-def clipped_step(u, K: float = 4.0) -> np.ndarray:
+def clipped_step(u: ArrayLike, K: float = 4.0) -> np.ndarray:
     """The correction step of two ReLUs, ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, elementwise: 0 for
     u ≤ ½ − 1/(2K), 1 for u ≥ ½ + 1/(2K), linear (slope K) in between."""
     u = np.asarray(u, dtype=float)
     return np.maximum(K * (u - 0.5) + 0.5, 0.0) - np.maximum(K * (u - 0.5) - 0.5, 0.0)
 
 
-def step_tolerance(K) -> np.ndarray:
+def step_tolerance(K: ArrayLike) -> np.ndarray:
     """Largest noise ``|δ|`` with clipped_step(0 + δ) = 0 and clipped_step(1 + δ) = 1 exactly: ½ − 1/(2K)."""
     K = np.asarray(K, dtype=float)
     return 0.5 - 0.5 / K
 
 
-def expected_collisions(m, s) -> np.ndarray:
+def expected_collisions(m: ArrayLike, s: ArrayLike) -> np.ndarray:
     """Expected number of matched pairs with both inputs on, for a uniform random s-subset of m features
     and a uniform random perfect matching: C(s, 2) / (m − 1), elementwise."""
     m = np.asarray(m, dtype=float)
@@ -245,7 +250,7 @@ def expected_collisions(m, s) -> np.ndarray:
     return s * (s - 1) / 2 / (m - 1)
 
 
-def false_fire_probability(m, d, s, L) -> np.ndarray:
+def false_fire_probability(m: ArrayLike, d: ArrayLike, s: ArrayLike, L: ArrayLike) -> np.ndarray:
     """Estimated probability that one neuron of the vote construction (with correction) fires although
     none of its gates is on, for a monotone circuit: the number of on input copies of the neuron is
     taken as Poisson with mean λ = (3/2)·(L·m/d)·L·(s·L/d) = 3·s·m·L³/(2·d²) (about L·m/d hosted gate
@@ -333,7 +338,7 @@ class DeepNetwork:
         np.put_along_axis(f, arr, 1.0, axis=1)
         return np.asarray((self.E[0] @ f.T).T, dtype=np.float32)
 
-    def reads(self, active, upto: int | None = None):
+    def reads(self, active: ArrayLike, upto: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(ℓ, x̂_ℓ)`` for ℓ = 0 … upto: the read ``E_ℓᵀ x_ℓ`` of every feature of layer ℓ,
         float32 (batch, m)."""
         upto = self.depth if upto is None else upto
@@ -348,14 +353,14 @@ class DeepNetwork:
             yhat = np.asarray((blk.R @ h.T).T, dtype=np.float32)
             x = np.asarray((self.E[l + 1] @ yhat.T).T, dtype=np.float32)
 
-    def predict_dense(self, active, layer: int = -1) -> np.ndarray:
+    def predict_dense(self, active: ArrayLike, layer: int = -1) -> np.ndarray:
         """Boolean (batch, m): feature e of ``layer`` decoded as on when its read x̂_ℓ[e] > τ."""
         layer = self.circuit._layer(layer)
         for _, xhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
             pass
         return xhat > self.tau
 
-    def predict(self, active, layer: int = -1) -> list[np.ndarray]:
+    def predict(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
         """For each input (row of ``active``, (batch, ≤ s)), the sorted ids of the features decoded as on
         at ``layer`` (format of :meth:`SparseCircuit.evaluate`)."""
         return [np.flatnonzero(r) for r in self.predict_dense(active, layer)]
@@ -400,7 +405,7 @@ class DeepNetwork:
         return {"E_in": self.E[0], "weights": weights, "biases": biases, "E_out": self.E[layer], "tau": self.tau}
 
 
-def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correction: bool = True, *,
+def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng: RngLike, error_correction: bool = True, *,
                        construction: str = "vote", copies: int | None = None, k: int = 32,
                        steepness: float = 4.0) -> DeepNetwork | VoteNetwork:
     """Build a width-``d`` network computing ``circuit`` layer by layer.
@@ -570,7 +575,7 @@ class VoteNetwork:
             return (1.0 - np.maximum(1.0 - a, 0.0)).astype(np.float32)
         return np.maximum(u, 0.0).astype(np.float32)
 
-    def reads(self, active, upto: int | None = None):
+    def reads(self, active: ArrayLike, upto: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(ℓ, ŷ_ℓ)`` for ℓ = 0 … upto: the read ``R_ℓ v_ℓ`` of every feature of layer ℓ,
         float32 (batch, m)."""
         upto = self.depth if upto is None else upto
@@ -585,14 +590,14 @@ class VoteNetwork:
             v = self._gate(np.asarray((blk.Z @ yhat.T).T) - blk.offset)
             R = blk.R
 
-    def predict_dense(self, active, layer: int = -1) -> np.ndarray:
+    def predict_dense(self, active: ArrayLike, layer: int = -1) -> np.ndarray:
         """Boolean (batch, m): feature e of ``layer`` decoded as on when its read ŷ_ℓ[e] > τ."""
         layer = self.circuit._layer(layer)
         for _, yhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
             pass
         return yhat > self.tau
 
-    def predict(self, active, layer: int = -1) -> list[np.ndarray]:
+    def predict(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
         """For each input (row of ``active``, (batch, ≤ s)), the sorted ids of the features decoded as on
         at ``layer`` (format of :meth:`SparseCircuit.evaluate`)."""
         return [np.flatnonzero(r) for r in self.predict_dense(active, layer)]
@@ -725,20 +730,20 @@ def run_mlp(mlp: dict, active: np.ndarray, m_in: int | None = None) -> list[np.n
     return [np.flatnonzero(r) for r in score > mlp["tau"]]
 
 
-def count_wrong_bits(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
+def count_wrong_bits(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> np.ndarray:
     """Wrong bits at every layer: int array (depth + 1,), entry ℓ = Σ over inputs and features of
     [decoded ≠ true] at layer ℓ."""
     truth = net.circuit.evaluate_dense(active)
     return np.array([int(((xhat > net.tau) != truth[l]).sum()) for l, xhat in net.reads(active)])
 
 
-def first_wrong_layer(net: DeepNetwork | VoteNetwork, active) -> int | None:
+def first_wrong_layer(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> int | None:
     """The first layer with a wrong bit on any input, or ``None`` if every layer is right."""
     bad = np.flatnonzero(count_wrong_bits(net, active))
     return int(bad[0]) if bad.size else None
 
 
-def readout_spread(net: DeepNetwork | VoteNetwork, active) -> dict:
+def readout_spread(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> dict:
     """Per layer: the largest deviation of a read from its boolean value, separately for off and on
     features (``off_max`` = max x̂ over off features, ``on_min`` = min x̂ over on features), and the RMS
     deviation ``rms`` over all features.  Arrays of shape (depth + 1,)."""
@@ -762,7 +767,7 @@ def _margins(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
     return worst
 
 
-def greedy_attack(net: DeepNetwork | VoteNetwork, rng, *, pool: int = 64,
+def greedy_attack(net: DeepNetwork | VoteNetwork, rng: RngLike, *, pool: int = 64,
                   restarts: int = 4) -> tuple[np.ndarray, float]:
     """White-box greedy search for a bad input.  Builds ``restarts`` active sets one feature at a time:
     at each step ``pool`` candidates are drawn (half of them partners of features already chosen, which
@@ -791,8 +796,9 @@ def greedy_attack(net: DeepNetwork | VoteNetwork, rng, *, pool: int = 64,
     return best, best_margin
 
 
-def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool = True, batch: int = 128,
-                  seed: int = 0, kinds=(0.5, 0.25, 0.25), **options) -> int:
+def largest_width(d: int, depth: int, s: int, *, m_grid: ArrayLike, error_correction: bool = True,
+                  batch: int = 128, seed: int = 0, kinds: tuple[float, float, float] = (0.5, 0.25, 0.25),
+                  **options) -> int:
     """Largest m on the increasing grid ``m_grid`` such that a random circuit of that width and ``depth``
     (pair kinds ``kinds``) runs with zero wrong bits at every layer on ``batch`` random inputs and
     ``batch`` switching inputs (one circuit and network per m, seeded by ``seed``; ``options`` go to
@@ -811,7 +817,8 @@ def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool 
 
 
 def plot_depth_profile(d: int = 1024, m: int = 2048, depth: int = 32, s: int = 4, error_correction: bool = True,
-                       seed: int = 0, batch: int = 64, ax=None, kinds=MONOTONE, construction: str = "vote"):
+                       seed: int = 0, batch: int = 64, ax=None, kinds: tuple[float, float, float] = MONOTONE,
+                       construction: str = "vote") -> dict:
     """Explorer figure: per layer, the largest read of an off feature and the smallest read of an on feature
     on ``batch`` random inputs (and the threshold τ), for one seeded circuit (pair kinds ``kinds``) and
     network (``construction``).  Returns the ``readout_spread`` dict."""
