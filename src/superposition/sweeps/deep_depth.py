@@ -1,6 +1,6 @@
 """Chapter 5 sweep: depth reached and capacity of the deep circuit networks, with and without correction.
 
-Run ``nice python -m superposition.sweeps.deep_depth`` (about ten minutes on one core) to regenerate
+Run ``nice python -m superposition.sweeps.deep_depth`` (about fifteen minutes on one core) to regenerate
 ``book/data/ch5_depth.json``; ``--tiny`` runs a seconds-long version of the same code.  Every circuit is
 drawn from the monotone family (``superposition.deep.MONOTONE``: and-or and copy pairs).
 
