@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from superposition.deep import (
+    MONOTONE,
     build_deep_network,
     count_wrong_bits,
+    false_fire_probability,
     first_wrong_layer,
     greedy_attack,
     largest_width,
@@ -21,11 +23,11 @@ def _all_inputs(m, k):
     return np.array(list(itertools.combinations(range(m), k)), dtype=np.int64)
 
 
-@pytest.fixture(scope="module")
-def small():
+@pytest.fixture(scope="module", params=["vote", "unit"])
+def small(request):
     rng = np.random.default_rng(5)
     circ = random_sparse_circuit(12, 4, 2, rng)
-    return circ, build_deep_network(circ, 512, 2, rng)
+    return circ, build_deep_network(circ, 512, 2, rng, construction=request.param)
 
 
 def test_circuit_never_gains_active_features():
@@ -79,11 +81,12 @@ def test_predict_has_the_format_of_evaluate(small):
     assert len(got) == len(want) and all(np.array_equal(x, y) for x, y in zip(got, want))
 
 
+@pytest.mark.parametrize("construction", ["vote", "unit"])
 @pytest.mark.parametrize("ec", [True, False])
-def test_exported_mlp_equals_predict(ec):
+def test_exported_mlp_equals_predict(ec, construction):
     rng = np.random.default_rng(7)
     circ = random_sparse_circuit(64, 3, 3, rng)
-    net = build_deep_network(circ, 256, 3, rng, error_correction=ec)
+    net = build_deep_network(circ, 256, 3, rng, error_correction=ec, construction=construction)
     act = np.concatenate([circ.random_inputs(40, rng), circ.switching_inputs(40, rng)])
     for layer in (1, 3):
         mlp = net.as_mlp(layer)
@@ -98,17 +101,40 @@ def test_correction_keeps_switching_inputs_right_where_plain_gates_fail():
     rng = np.random.default_rng(11)
     circ = random_sparse_circuit(256, 8, 4, rng)
     act = circ.switching_inputs(128, rng)
-    with_ec = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=True)
-    without = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=False)
+    with_ec = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=True, construction="unit")
+    without = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=False, construction="unit")
     assert count_wrong_bits(with_ec, act).sum() == 0
     assert count_wrong_bits(without, act).sum() > 0
+
+
+def test_vote_correction_keeps_a_circuit_twice_as_wide_as_the_network_right_where_plain_gates_fail():
+    rng = np.random.default_rng(13)
+    circ = random_sparse_circuit(8192, 4, 4, rng, kinds=MONOTONE)
+    act = np.concatenate([circ.random_inputs(64, rng), circ.switching_inputs(64, rng)])
+    with_ec = build_deep_network(circ, 4096, 4, np.random.default_rng(14), error_correction=True)
+    without = build_deep_network(circ, 4096, 4, np.random.default_rng(14), error_correction=False)
+    assert count_wrong_bits(with_ec, act).sum() == 0
+    assert count_wrong_bits(without, act).sum() > 0
+
+
+def test_vote_correction_never_loses_an_on_feature_of_a_monotone_circuit_even_when_overloaded():
+    rng = np.random.default_rng(15)
+    circ = random_sparse_circuit(8192, 6, 4, rng, kinds=MONOTONE)
+    act = np.concatenate([circ.random_inputs(32, rng), circ.switching_inputs(32, rng)])
+    net = build_deep_network(circ, 512, 4, np.random.default_rng(16))
+    truth = circ.evaluate_dense(act)
+    wrong = 0
+    for layer, yhat in net.reads(act):
+        assert (yhat[truth[layer]] > net.tau).all()
+        wrong += int(((yhat > net.tau) != truth[layer]).sum())
+    assert wrong > 0  # overloaded: false ones appear, but never a lost one
 
 
 def test_first_wrong_layer_is_none_when_all_right_and_the_first_bad_layer_otherwise():
     rng = np.random.default_rng(11)
     circ = random_sparse_circuit(256, 8, 4, rng)
     act = circ.switching_inputs(128, rng)
-    net = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=False)
+    net = build_deep_network(circ, 2048, 4, np.random.default_rng(12), error_correction=False, construction="unit")
     wrong = count_wrong_bits(net, act)
     assert first_wrong_layer(net, act) == int(np.flatnonzero(wrong)[0])
     net_ec = build_deep_network(circ, 2048, 4, np.random.default_rng(12))
@@ -118,7 +144,7 @@ def test_first_wrong_layer_is_none_when_all_right_and_the_first_bad_layer_otherw
 def test_readout_spread_of_a_clean_network_stays_within_the_threshold(small):
     circ, net = small
     sp_ = readout_spread(net, _all_inputs(circ.m, 2))
-    assert (sp_["off_max"] < 0.5).all() and (sp_["on_min"] > 0.5).all()
+    assert (sp_["off_max"] < net.tau).all() and (sp_["on_min"] > net.tau).all()
 
 
 def test_greedy_attack_returns_a_valid_set_whose_margin_it_reports():
@@ -139,7 +165,8 @@ def test_largest_width_is_a_grid_point_or_zero():
 def test_parameter_counts_report_width_d_at_every_layer(small):
     circ, net = small
     pc = net.parameter_counts()
-    assert pc["neurons"] == circ.depth * 512 and pc["width"] == 512 and pc["nonzero_weights"] > 0
+    assert pc["neurons"] == pc["hidden_layers"] * 512 and pc["width"] == 512 and pc["nonzero_weights"] > 0
+    assert pc["hidden_layers"] in (circ.depth, 2 * circ.depth)
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -161,6 +188,8 @@ def test_build_deep_network_rejects_bad_arguments():
         build_deep_network(circ, 64, 3, 0)
     with pytest.raises(ValueError, match="copies"):
         build_deep_network(circ, 64, 2, 0, copies=0)
+    with pytest.raises(ValueError, match="construction"):
+        build_deep_network(circ, 64, 2, 0, construction="dense")
     with pytest.raises(TypeError, match="error_correction"):
         build_deep_network(circ, 64, 2, 0, error_correction="yes")
     with pytest.raises(TypeError, match="circuit"):
@@ -179,3 +208,12 @@ def test_predict_rejects_bad_active_sets_and_layers(small):
         net.predict(np.array([[0, 1]]), layer=circ.depth + 1)
     with pytest.raises(ValueError, match="layer"):
         net.as_mlp(0)
+
+
+def test_false_fire_probability_is_a_poisson_tail_that_depends_on_m_over_d_squared():
+    from scipy.stats import poisson
+
+    lam = 1.5 * 4 * 8192 * 5**3 / 4096**2
+    assert np.isclose(false_fire_probability(8192, 4096, 4, 5), poisson.sf(4, lam))
+    assert np.isclose(false_fire_probability(4 * 8192, 2 * 4096, 4, 5), false_fire_probability(8192, 4096, 4, 5))
+    assert false_fire_probability(8192, 4096, 4, 5) < false_fire_probability(16384, 4096, 4, 5)

@@ -17,42 +17,63 @@ each pair feeds exactly two gates of layer ℓ, placed at random positions, of o
 
 So on **every** input the number of on features never grows with depth: ``|A_ℓ| ≤ |A_{ℓ−1}| ≤ s``.
 
-The network (:func:`build_deep_network`)
-----------------------------------------
-Width ``d`` everywhere.  Layer ℓ of the circuit lives only in superposition, ``x_ℓ = E_ℓ f_ℓ ∈ ℝ^d``
+The vote network (:func:`build_deep_network`, ``construction="vote"``, the default)
+-----------------------------------------------------------------------------------
+Width ``d`` everywhere, and ``m`` may exceed ``d``.  Layer 0 is given as ``x_0 = E_in f`` with ``E_in`` a
+0/1 code: feature i has ``L`` copies, in ``L`` distinct neurons (copy c in stripe c of the neurons).
+Layer ℓ ≥ 1 is held by the hidden neurons ``v_ℓ ∈ [0, 1]^d`` themselves: gate g has L copies in L
+distinct neurons, each neuron hosting about L·m/d gate copies of one class (OR/COPY, AND, and-not).
+Feature i of layer ℓ is read as ``ŷ_ℓ = R_ℓ v_ℓ`` (the mean of its copies) and decoded as on when
+ŷ > τ = 1 − 1/(2L), i.e. when all its copies are on.  One block::
+
+    u       = Z_ℓ ŷ_{ℓ−1} − offset     (d,)  sum of the reads of the inputs of the hosted gate copies
+    v_ℓ     = step(u)                 (d,)
+
+*With* error correction ``step(u) = min(ReLU(K(u − θ) + ½), 1)`` with θ = 1 − 1/(2L), K = 4L: exactly 0
+unless the on input copies of the neuron add up to L (a full feature), exactly 1 if they do; the
+minimum is a second hidden layer ``b = ReLU(1 − a)``, ``v = 1 − b``, so correction costs depth, not
+width.  For monotone circuits (:data:`MONOTONE`) every copy of every on feature is then exactly 1 on
+every input, so every wrong bit is a false one.  *Without* correction ``step(u) = ReLU(u)`` (Chapter 2's
+gate neuron ``ReLU(z − t + 1)``), one hidden layer per circuit layer.
+
+The unit network (``construction="unit"``, the first construction)
+------------------------------------------------------------------
+Layer ℓ of the circuit lives only in superposition, ``x_ℓ = E_ℓ f_ℓ ∈ ℝ^d``
 with ``E_ℓ`` a random sparse code (unit columns, Chapter 1).  Every gate is a linear threshold
 gate ``g = [w_a f_a + w_b f_b ≥ t]`` (AND: w = (1, 1), t = 2; OR and COPY: t = 1; a ∧ ¬b: w = (1, −1),
 t = 1).  One block computes layer ℓ from layer ℓ−1::
 
     x̂   = E_{ℓ−1}ᵀ x_{ℓ−1}                    (m,)  noisy read of every feature (Chapter 1)
-    h_ℓ = ReLU(P_ℓ x̂ − β_ℓ)                   (d,)  d neurons, each hosting many gate copies (Chapter 4's chunks)
+    h_ℓ = ReLU(P_ℓ x̂ − β_ℓ)                   (d,)  d neurons, each hosting gate copies (Chapter 4's chunks)
     ŷ   = R_ℓ h_ℓ                              (m,)  average of the L copies of each gate (Chapter 4's R)
     x_ℓ = E_ℓ ŷ                                (d,)  re-embed: the next block's input
 
-*Without* error correction each gate copy is one neuron, ``ReLU(z − t + 1)`` with ``z = w·x̂``: exact on
-clean boolean inputs (Chapter 2's AND neuron ``ReLU(a + b − 1)``), but its output passes noise
-through and an OR of two on inputs gives 2, so deviations from {0, 1} are carried to later layers.
+*Without* error correction each gate copy is one neuron, ``ReLU(z − t + 1)`` with ``z = w·x̂``.
 *With* error correction each gate copy is two neurons forming the clipped step
-``ReLU(2u − ½) − ReLU(2u − 3/2)`` of ``u = z − t + 1``: flat (exactly 0 or 1) whenever the input
-noise is below ¼, so every block re-thresholds its outputs and noise returns to interference level.
-It costs width: twice the neurons per gate copy, hence twice the load on each of the d neurons.
+``ReLU(2u − ½) − ReLU(2u − 3/2)`` of ``u = z − t + 1``, flat (exactly 0 or 1) whenever the input
+noise is below ¼.  It costs width: twice the neurons per gate copy.  Once units are shared (m > d/2
+with one copy), a unit switched on by one gate writes a full 1 into every gate it hosts.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from ._validate import as_float, as_index_array, as_int, as_rng, require_size
 
 __all__ = [
     "GATES",
+    "MONOTONE",
     "SparseCircuit",
     "random_sparse_circuit",
     "DeepNetwork",
+    "VoteNetwork",
     "build_deep_network",
     "run_mlp",
     "count_wrong_bits",
@@ -64,6 +85,7 @@ __all__ = [
     "clipped_step",
     "step_tolerance",
     "expected_collisions",
+    "false_fire_probability",
     "plot_depth_profile",
 ]
 
@@ -71,6 +93,11 @@ __all__ = [
 GATES = {0: ("COPY", (1.0, 0.0), 1), 1: ("AND", (1.0, 1.0), 2), 2: ("OR", (1.0, 1.0), 1),
          3: ("ANDNOT", (1.0, -1.0), 1)}
 _KINDS = ("and-or", "copy", "and-not")
+#: What every ``rng`` argument accepts, a Generator or a seed for ``np.random.default_rng``.
+RngLike = np.random.Generator | int | None
+#: The pair-kind weights of the monotone family, and-or and copy pairs only (no and-not), so every gate is AND, OR
+#: or COPY.
+MONOTONE = (0.5, 0.5, 0.0)
 _MEM_LIMIT = 2**29
 
 
@@ -95,14 +122,14 @@ class SparseCircuit:
     in_b: list
     partner: list
 
-    def random_inputs(self, batch: int, rng) -> np.ndarray:
+    def random_inputs(self, batch: int, rng: RngLike) -> np.ndarray:
         """``batch`` uniform random s-subsets of the m layer-0 features, shape (batch, s), int64."""
         batch = as_int("batch", batch, min_value=1)
         rng = as_rng(rng)
         keys = rng.random((batch, self.m))
         return np.sort(np.argpartition(keys, self.s - 1, axis=1)[:, : self.s], axis=1).astype(np.int64)
 
-    def switching_inputs(self, batch: int, rng) -> np.ndarray:
+    def switching_inputs(self, batch: int, rng: RngLike) -> np.ndarray:
         """Inputs that switch gates into their rare cases: ``s // 2`` matched pairs of layer 0 fully on
         (so AND fires, OR sees two on inputs, a ∧ ¬b is blocked), the rest uniform.  Shape (batch, s)."""
         batch = as_int("batch", batch, min_value=1)
@@ -132,7 +159,7 @@ class SparseCircuit:
         layer = as_int("layer", layer, min_value=-self.depth - 1, max_value=self.depth)
         return layer % (self.depth + 1)
 
-    def evaluate_dense(self, active) -> list[np.ndarray]:
+    def evaluate_dense(self, active: ArrayLike) -> list[np.ndarray]:
         """Boolean states of every layer: a list of depth + 1 arrays of shape (batch, m), dtype bool."""
         arr = self._check_active(active)
         f = np.zeros((arr.shape[0], self.m), dtype=bool)
@@ -143,7 +170,7 @@ class SparseCircuit:
             states.append(f)
         return states
 
-    def evaluate(self, active, layer: int = -1) -> list[np.ndarray]:
+    def evaluate(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
         """For each input (row of ``active``, shape (batch, ≤ s)), the sorted ids of the features on at
         ``layer`` (0 is the input, −1 the last layer)."""
         layer = self._layer(layer)
@@ -151,7 +178,8 @@ class SparseCircuit:
         return [np.flatnonzero(row) for row in f]
 
 
-def random_sparse_circuit(m: int, depth: int, s: int, rng, *, kinds=(0.5, 0.25, 0.25)) -> SparseCircuit:
+def random_sparse_circuit(m: int, depth: int, s: int, rng: RngLike, *,
+                          kinds: tuple[float, float, float] = (0.5, 0.25, 0.25)) -> SparseCircuit:
     """Draw a random circuit of the family in the module docstring.
 
     Parameters
@@ -193,7 +221,7 @@ def random_sparse_circuit(m: int, depth: int, s: int, rng, *, kinds=(0.5, 0.25, 
     return SparseCircuit(m, depth, s, gate, in_a, in_b, partner)
 
 
-def evaluate_layer(f, gate, in_a, in_b) -> np.ndarray:
+def evaluate_layer(f: ArrayLike, gate: ArrayLike, in_a: ArrayLike, in_b: ArrayLike) -> np.ndarray:
     """One circuit layer: ``f`` boolean (batch, m) states of layer ℓ−1; ``gate``, ``in_a``, ``in_b`` int
     arrays (m,) (codes of :data:`GATES`).  Returns the boolean (batch, m) states of layer ℓ."""
     f = np.asarray(f, dtype=bool)
@@ -201,25 +229,38 @@ def evaluate_layer(f, gate, in_a, in_b) -> np.ndarray:
     return np.where(g == 0, a, np.where(g == 1, a & b, np.where(g == 2, a | b, a & ~b)))
 
 
-def clipped_step(u, K: float = 4.0) -> np.ndarray:
+def clipped_step(u: ArrayLike, K: float = 4.0) -> np.ndarray:
     """The correction step of two ReLUs, ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, elementwise: 0 for
     u ≤ ½ − 1/(2K), 1 for u ≥ ½ + 1/(2K), linear (slope K) in between."""
     u = np.asarray(u, dtype=float)
     return np.maximum(K * (u - 0.5) + 0.5, 0.0) - np.maximum(K * (u - 0.5) - 0.5, 0.0)
 
 
-def step_tolerance(K) -> np.ndarray:
+def step_tolerance(K: ArrayLike) -> np.ndarray:
     """Largest noise ``|δ|`` with clipped_step(0 + δ) = 0 and clipped_step(1 + δ) = 1 exactly: ½ − 1/(2K)."""
     K = np.asarray(K, dtype=float)
     return 0.5 - 0.5 / K
 
 
-def expected_collisions(m, s) -> np.ndarray:
+def expected_collisions(m: ArrayLike, s: ArrayLike) -> np.ndarray:
     """Expected number of matched pairs with both inputs on, for a uniform random s-subset of m features
     and a uniform random perfect matching: C(s, 2) / (m − 1), elementwise."""
     m = np.asarray(m, dtype=float)
     s = np.asarray(s, dtype=float)
     return s * (s - 1) / 2 / (m - 1)
+
+
+def false_fire_probability(m: ArrayLike, d: ArrayLike, s: ArrayLike, L: ArrayLike) -> np.ndarray:
+    """Estimated probability that one neuron of the vote construction (with correction) fires although
+    none of its gates is on, for a monotone circuit: the number of on input copies of the neuron is
+    taken as Poisson with mean λ = (3/2)·(L·m/d)·L·(s·L/d) = 3·s·m·L³/(2·d²) (about L·m/d hosted gate
+    copies with 3/2 inputs each, L copies per input, each on with probability s·L/d), and a false fire
+    needs at least L of them: P(Poisson(λ) ≥ L).  Elementwise; L ≥ 1."""
+    from scipy.stats import poisson
+
+    m, d, s, L = (np.asarray(v, dtype=float) for v in (m, d, s, L))
+    lam = 1.5 * s * m * L**3 / d**2
+    return poisson.sf(L - 1, lam)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -297,7 +338,7 @@ class DeepNetwork:
         np.put_along_axis(f, arr, 1.0, axis=1)
         return np.asarray((self.E[0] @ f.T).T, dtype=np.float32)
 
-    def reads(self, active, upto: int | None = None):
+    def reads(self, active: ArrayLike, upto: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(ℓ, x̂_ℓ)`` for ℓ = 0 … upto: the read ``E_ℓᵀ x_ℓ`` of every feature of layer ℓ,
         float32 (batch, m)."""
         upto = self.depth if upto is None else upto
@@ -312,14 +353,14 @@ class DeepNetwork:
             yhat = np.asarray((blk.R @ h.T).T, dtype=np.float32)
             x = np.asarray((self.E[l + 1] @ yhat.T).T, dtype=np.float32)
 
-    def predict_dense(self, active, layer: int = -1) -> np.ndarray:
+    def predict_dense(self, active: ArrayLike, layer: int = -1) -> np.ndarray:
         """Boolean (batch, m): feature e of ``layer`` decoded as on when its read x̂_ℓ[e] > τ."""
         layer = self.circuit._layer(layer)
         for _, xhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
             pass
         return xhat > self.tau
 
-    def predict(self, active, layer: int = -1) -> list[np.ndarray]:
+    def predict(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
         """For each input (row of ``active``, (batch, ≤ s)), the sorted ids of the features decoded as on
         at ``layer`` (format of :meth:`SparseCircuit.evaluate`)."""
         return [np.flatnonzero(r) for r in self.predict_dense(active, layer)]
@@ -364,19 +405,26 @@ class DeepNetwork:
         return {"E_in": self.E[0], "weights": weights, "biases": biases, "E_out": self.E[layer], "tau": self.tau}
 
 
-def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correction: bool = True, *,
-                       copies: int = 1, k: int = 32, steepness: float = 4.0) -> DeepNetwork:
-    """Build the width-``d`` network of the module docstring for ``circuit``.
+def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng: RngLike, error_correction: bool = True, *,
+                       construction: str = "vote", copies: int | None = None, k: int = 32,
+                       steepness: float = 4.0) -> DeepNetwork | VoteNetwork:
+    """Build a width-``d`` network computing ``circuit`` layer by layer.
 
     Parameters
     ----------
     circuit : SparseCircuit.  d : int ≥ 8, the width of every layer.  s : int in [1, circuit.s], the
     sparsity the network is used at (checked against inputs).  rng : Generator or seed.
-    error_correction : bool, two-neuron clipped-step gates (True) or one-neuron ReLU gates (False).
-    copies : int in [1, d/8], copies L of every gate (each copy one or two neurons; R averages them).
-    k : int in [1, d], nonzeros per column of every embedding E_ℓ.
-    steepness : float in [1, 64], slope K of the correction step
-    ``ReLU(K(u − ½) + ½) − ReLU(K(u − ½) − ½)``, flat (exactly 0 or 1) when ``|u − ½| ≥ 1/(2K)``.
+    error_correction : bool.  With ``construction="vote"``: every gate copy is a count threshold that
+    fires only when all L copies of an input are on, saturated at 1 by a second hidden layer (True), or
+    Chapter 2's one-ReLU gate ``ReLU(z − t + 1)`` (False).  With ``construction="unit"``: two-neuron
+    clipped-step gates (True) or one-neuron ReLU gates (False).
+    construction : ``"vote"`` (:class:`VoteNetwork`, default: every layer held by L copies per feature
+    in the hidden neurons themselves) or ``"unit"`` (:class:`DeepNetwork`, every layer re-embedded by a
+    random code; see the module docstring).
+    copies : int in [1, d/8], copies L of every gate; default 5 for ``"vote"``, 1 for ``"unit"``.
+    k : int in [1, d], nonzeros per column of every embedding E_ℓ (``"unit"`` only).
+    steepness : float in [1, 64], slope K of the correction step of ``"unit"``; flat (exactly 0 or 1)
+    when ``|u − ½| ≥ 1/(2K)``.
     """
     if not isinstance(circuit, SparseCircuit):
         raise TypeError(f"circuit must be a SparseCircuit from random_sparse_circuit, got {type(circuit).__name__}")
@@ -385,16 +433,232 @@ def build_deep_network(circuit: SparseCircuit, d: int, s: int, rng, error_correc
     rng = as_rng(rng)
     if not isinstance(error_correction, (bool, np.bool_)):
         raise TypeError(f"error_correction must be True or False, got {error_correction!r}")
+    if construction not in ("vote", "unit"):
+        raise ValueError(f"construction must be 'vote' or 'unit', got {construction!r}")
+    if copies is None:
+        copies = 5 if construction == "vote" else 1
     L = as_int("copies", copies, min_value=1, max_value=d // 8)
+    m = circuit.m
+    if construction == "vote":
+        require_size("the network's sparse factors", circuit.depth * m * L * 4 * 12.0,
+                     limit_bytes=_MEM_LIMIT, advice="use a smaller m, depth or copies")
+        E_in = _copy_code(d, m, L, rng)
+        blocks = [_vote_block(circuit, l, d, L, rng) for l in range(circuit.depth)]
+        return VoteNetwork(circuit, d, s, L, bool(error_correction), E_in, blocks)
     k = as_int("k", k, min_value=1, max_value=d)
     K = as_float("steepness", steepness, min_value=1.0, max_value=64.0)
-    m = circuit.m
     per = 2 if error_correction else 1
     require_size("the network's sparse factors", circuit.depth * m * per * L * 3 * 12.0,
                  limit_bytes=_MEM_LIMIT, advice="use a smaller m, depth or copies")
     E = [_sparse_code(d, m, k, rng) for _ in range(circuit.depth + 1)]
     blocks = [_build_block(circuit, l, d, L, error_correction, K, rng) for l in range(circuit.depth)]
     return DeepNetwork(circuit, d, s, L, bool(error_correction), E, blocks)
+
+
+# --------------------------------------------------------------------------------------------------
+# the vote construction: L copies per feature, held by the hidden neurons themselves
+# --------------------------------------------------------------------------------------------------
+def _striped(n: int, L: int, lo: int, size: int, rng) -> np.ndarray:
+    """(n, L) neuron ids in [lo, lo + size): copy c of every item goes to stripe c (the c-th of L equal
+    slices of the range), at a balanced random position in it.  So the L copies of an item sit in L
+    distinct neurons, and every neuron of a stripe holds ⌊n/w⌋ or ⌈n/w⌉ items, w = ⌊size/L⌋."""
+    w = size // L
+    out = np.empty((n, L), dtype=np.int64)
+    for c in range(L):
+        out[:, c] = lo + c * w + rng.permutation(n) % w
+    return out
+
+
+def _copy_code(d: int, m: int, L: int, rng) -> sp.csr_matrix:
+    """d × m 0/1 copy code: column i has ones at the L neurons holding feature i (:func:`_striped`)."""
+    cols = _striped(m, L, 0, d, rng)
+    return sp.csr_matrix((np.ones(m * L, np.float32), (cols.ravel(), np.repeat(np.arange(m), L))), shape=(d, m))
+
+
+@dataclass
+class _VoteBlock:
+    Z: sp.csr_matrix  # d × m, slot weights: neuron n sums w·ŷ over the inputs of the gate copies it hosts
+    offset: np.ndarray  # (d,), t − 1 of the neuron's gates (AND neurons 1, the others 0)
+    R: sp.csr_matrix  # m × d, the read of layer ℓ: 1/L on the L neurons holding each gate
+
+
+def _vote_block(circuit: SparseCircuit, l: int, d: int, L: int, rng) -> _VoteBlock:
+    """One block of the vote construction.  Neurons are split into three classes, OR/COPY (t = 1), AND
+    (t = 2) and and-not (t = 1, weights +1/−1), in proportion to the input slots of their gates; within a
+    class the L copies of every gate are striped over the neurons."""
+    m = circuit.m
+    g, a, b = circuit.gate[l], circuit.in_a[l], circuit.in_b[l]
+    cls = np.where(g == 1, 1, np.where(g == 3, 2, 0))
+    slots = np.bincount(cls, weights=np.where(g == 0, 1.0, 2.0), minlength=3)
+    sizes = np.floor(d * slots / slots.sum()).astype(np.int64)
+    sizes[np.argmax(slots)] += d - sizes.sum()
+    los = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    unit = np.empty((m, L), dtype=np.int64)
+    offset = np.zeros(d, np.float32)
+    for c in range(3):
+        sel = np.flatnonzero(cls == c)
+        if sel.size:
+            if sizes[c] < L:
+                raise ValueError(f"d = {d} is too small for copies = {L}: a gate class gets fewer than L neurons")
+            unit[sel] = _striped(sel.size, L, int(los[c]), int(sizes[c]), rng)
+    offset[los[1]:los[1] + sizes[1]] = 1.0
+    gi = np.repeat(np.arange(m), L)
+    ur = unit.ravel()
+    wb = np.where(g == 0, 0.0, np.where(g == 3, -1.0, 1.0)).astype(np.float32)[gi]
+    rows, cols = np.concatenate([ur, ur]), np.concatenate([a[gi], b[gi]])
+    vals = np.concatenate([np.ones(gi.size, np.float32), wb])
+    keep = vals != 0
+    Z = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(d, m), dtype=np.float32)
+    Z.sum_duplicates()
+    R = sp.csr_matrix((np.full(gi.size, 1.0 / L, np.float32), (gi, ur)), shape=(m, d), dtype=np.float32)
+    return _VoteBlock(Z, offset, R)
+
+
+@dataclass
+class VoteNetwork:
+    """The vote construction of :func:`build_deep_network` (``construction="vote"``).
+
+    Layer 0 is given as ``x_0 = E_in f`` with ``E_in`` a 0/1 copy code (L ones per column); layer ℓ ≥ 1
+    is held by the hidden neurons ``v_ℓ ∈ ℝ^d`` themselves.  Feature i of layer ℓ is read as
+    ``ŷ_ℓ = R_ℓ v_ℓ`` (the mean of its L copies; ``R_0 = E_inᵀ/L``) and decoded as on when ŷ > τ with
+    τ = 1 − 1/(2L), that is when all L copies are on.  Block ℓ: ``u = Z_ℓ ŷ_{ℓ−1} − offset``;
+    with correction ``v_ℓ = min(ReLU(K(u − θ) + ½), 1)`` (θ = 1 − 1/(2L), K = 4L: exactly 0 unless at
+    least L of the neuron's input copies are on, exactly 1 if they are), computed by two hidden layers
+    of width d (``a = ReLU(K(u − θ) + ½)``, ``b = ReLU(1 − a)``, ``v = 1 − b``); without correction
+    ``v_ℓ = ReLU(u)``, one hidden layer.
+    """
+
+    circuit: SparseCircuit
+    d: int
+    s: int
+    L: int
+    error_correction: bool
+    E_in: sp.csr_matrix
+    blocks: list
+
+    @property
+    def depth(self) -> int:
+        return self.circuit.depth
+
+    @property
+    def m(self) -> int:
+        return self.circuit.m
+
+    @property
+    def tau(self) -> float:
+        return 1.0 - 0.5 / self.L
+
+    @property
+    def theta(self) -> float:
+        return 1.0 - 0.5 / self.L
+
+    @property
+    def steepness(self) -> float:
+        return 4.0 * self.L
+
+    def _R(self, layer: int) -> sp.csr_matrix:
+        if layer == 0:
+            return (self.E_in.T / self.L).tocsr().astype(np.float32)
+        return self.blocks[layer - 1].R
+
+    def _embed(self, active) -> np.ndarray:
+        arr = self.circuit._check_active(active)
+        if arr.shape[1] > self.s:
+            raise ValueError(f"active must have at most s = {self.s} columns, got {arr.shape[1]}")
+        f = np.zeros((arr.shape[0], self.m), dtype=np.float32)
+        np.put_along_axis(f, arr, 1.0, axis=1)
+        return np.asarray((self.E_in @ f.T).T, dtype=np.float32)
+
+    def _gate(self, u: np.ndarray) -> np.ndarray:
+        if self.error_correction:
+            a = np.maximum(self.steepness * (u - self.theta) + 0.5, 0.0)
+            return (1.0 - np.maximum(1.0 - a, 0.0)).astype(np.float32)
+        return np.maximum(u, 0.0).astype(np.float32)
+
+    def reads(self, active: ArrayLike, upto: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(ℓ, ŷ_ℓ)`` for ℓ = 0 … upto: the read ``R_ℓ v_ℓ`` of every feature of layer ℓ,
+        float32 (batch, m)."""
+        upto = self.depth if upto is None else upto
+        v = self._embed(active)
+        R = self._R(0)
+        for l in range(upto + 1):
+            yhat = np.asarray((R @ v.T).T, dtype=np.float32)
+            yield l, yhat
+            if l == upto:
+                return
+            blk = self.blocks[l]
+            v = self._gate(np.asarray((blk.Z @ yhat.T).T) - blk.offset)
+            R = blk.R
+
+    def predict_dense(self, active: ArrayLike, layer: int = -1) -> np.ndarray:
+        """Boolean (batch, m): feature e of ``layer`` decoded as on when its read ŷ_ℓ[e] > τ."""
+        layer = self.circuit._layer(layer)
+        for _, yhat in self.reads(active, layer):  # noqa: B007 (the reads come layer by layer; keep the last)
+            pass
+        return yhat > self.tau
+
+    def predict(self, active: ArrayLike, layer: int = -1) -> list[np.ndarray]:
+        """For each input (row of ``active``, (batch, ≤ s)), the sorted ids of the features decoded as on
+        at ``layer`` (format of :meth:`SparseCircuit.evaluate`)."""
+        return [np.flatnonzero(r) for r in self.predict_dense(active, layer)]
+
+    def parameter_counts(self) -> dict:
+        """``hidden_layers`` = 2·depth with correction, depth without; ``neurons`` = hidden_layers·d;
+        ``nonzero_weights`` = stored nonzeros of the factors (E_in, Z_ℓ, R_ℓ); ``dense_weights`` = entries
+        of the exported MLP's d × d matrices if stored dense; ``gate_copies_per_neuron`` = L·m/d."""
+        nnz = self.E_in.nnz + sum(b.Z.nnz + b.R.nnz for b in self.blocks)
+        hidden = (2 if self.error_correction else 1) * self.depth
+        return {
+            "width": self.d,
+            "hidden_layers": hidden,
+            "neurons": hidden * self.d,
+            "nonzero_weights": int(nnz),
+            "dense_weights": int((hidden + 1) * self.d * self.d),
+            "copies_per_gate": self.L,
+            "gate_copies_per_neuron": self.L * self.m / self.d,
+        }
+
+    def as_mlp(self, layer: int = -1) -> dict:
+        """Export as one ReLU MLP (the shared Chapter 4/5 format), read out at circuit ``layer`` ≥ 1.
+
+        ``x = E_in f``; hidden layers ``h_j = ReLU(W_j h_{j−1} + b_j)``; ``y = W_last h + b_last``;
+        feature e on when ⟨E_out[:, e], y⟩ > τ, with ``E_out = R_ℓᵀ``.  A pair (C, D) means C·D (both
+        scipy.sparse).  With correction each circuit layer is two hidden layers of width d:
+        ``a_j = ReLU(K Z_j ŷ + K(−offset − θ) + ½)`` and ``b_j = ReLU(1 − a_j)``, where the read
+        ``ŷ = R_{j−1}(1 − b_{j−1})`` is folded into the weights (C, D) = (K Z_j, −R_{j−1}) and the bias
+        ``K Z_j R_{j−1} 1``; the last layer is ``y = 1 − b_ℓ``.  Without correction
+        ``h_j = ReLU(Z_j R_{j−1} h_{j−1} − offset)`` and ``y = h_ℓ``.  Every hidden layer has width d.
+        """
+        layer = self.circuit._layer(layer)
+        if layer == 0:
+            raise ValueError("layer must be >= 1 (layer 0 is the input x = E_in f itself)")
+        d, K, th = self.d, self.steepness, self.theta
+        eye = sp.identity(d, dtype=np.float32, format="csr")
+        ones = np.ones(d, np.float32)
+        weights, biases = [], []
+        for j in range(layer):
+            blk, R = self.blocks[j], self._R(j)
+            if not self.error_correction:
+                weights.append((blk.Z, R))
+                biases.append(-blk.offset)
+                continue
+            if j == 0:
+                weights.append(((K * blk.Z).tocsr(), R))
+                bias = np.zeros(d, np.float32)
+            else:
+                weights.append(((K * blk.Z).tocsr(), (-R).tocsr()))
+                bias = np.asarray(K * (blk.Z @ (R @ ones)), np.float32)
+            biases.append(bias + K * (-blk.offset - th) + 0.5)
+            weights.append(-eye)
+            biases.append(ones.copy())
+        if self.error_correction:
+            weights.append(-eye)
+            biases.append(ones.copy())
+        else:
+            weights.append(eye)
+            biases.append(np.zeros(d, np.float32))
+        return {"E_in": self.E_in, "weights": weights, "biases": biases,
+                "E_out": self.blocks[layer - 1].R.T.tocsr(), "tau": self.tau}
 
 
 def _build_block(circuit, l, d, L, ec, K, rng) -> _Block:
@@ -449,7 +713,7 @@ def _build_block(circuit, l, d, L, ec, K, rng) -> _Block:
 # --------------------------------------------------------------------------------------------------
 # verification and attacks
 # --------------------------------------------------------------------------------------------------
-def run_mlp(mlp: dict, active, m_in: int | None = None) -> list[np.ndarray]:
+def run_mlp(mlp: dict, active: np.ndarray, m_in: int | None = None) -> list[np.ndarray]:
     """Evaluate an exported MLP dict (format of :meth:`DeepNetwork.as_mlp`) on active sets (batch, s):
     for each input the sorted ids of the output features decoded as on.  Uses only the dict."""
     E_in = mlp["E_in"]
@@ -466,20 +730,20 @@ def run_mlp(mlp: dict, active, m_in: int | None = None) -> list[np.ndarray]:
     return [np.flatnonzero(r) for r in score > mlp["tau"]]
 
 
-def count_wrong_bits(net: DeepNetwork, active) -> np.ndarray:
+def count_wrong_bits(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> np.ndarray:
     """Wrong bits at every layer: int array (depth + 1,), entry ℓ = Σ over inputs and features of
     [decoded ≠ true] at layer ℓ."""
     truth = net.circuit.evaluate_dense(active)
     return np.array([int(((xhat > net.tau) != truth[l]).sum()) for l, xhat in net.reads(active)])
 
 
-def first_wrong_layer(net: DeepNetwork, active) -> int | None:
+def first_wrong_layer(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> int | None:
     """The first layer with a wrong bit on any input, or ``None`` if every layer is right."""
     bad = np.flatnonzero(count_wrong_bits(net, active))
     return int(bad[0]) if bad.size else None
 
 
-def readout_spread(net: DeepNetwork, active) -> dict:
+def readout_spread(net: DeepNetwork | VoteNetwork, active: ArrayLike) -> dict:
     """Per layer: the largest deviation of a read from its boolean value, separately for off and on
     features (``off_max`` = max x̂ over off features, ``on_min`` = min x̂ over on features), and the RMS
     deviation ``rms`` over all features.  Arrays of shape (depth + 1,)."""
@@ -493,7 +757,7 @@ def readout_spread(net: DeepNetwork, active) -> dict:
     return {"off_max": np.array(off_max), "on_min": np.array(on_min), "rms": np.array(rms)}
 
 
-def _margins(net: DeepNetwork, active) -> np.ndarray:
+def _margins(net: DeepNetwork | VoteNetwork, active) -> np.ndarray:
     """Per input, the smallest signed readout margin over all features and layers (negative = wrong)."""
     truth = net.circuit.evaluate_dense(active)
     worst = np.full(len(active), np.inf)
@@ -503,7 +767,8 @@ def _margins(net: DeepNetwork, active) -> np.ndarray:
     return worst
 
 
-def greedy_attack(net: DeepNetwork, rng, *, pool: int = 64, restarts: int = 4) -> tuple[np.ndarray, float]:
+def greedy_attack(net: DeepNetwork | VoteNetwork, rng: RngLike, *, pool: int = 64,
+                  restarts: int = 4) -> tuple[np.ndarray, float]:
     """White-box greedy search for a bad input.  Builds ``restarts`` active sets one feature at a time:
     at each step ``pool`` candidates are drawn (half of them partners of features already chosen, which
     switch gates into their two-on cases) and the one giving the smallest margin over all features and
@@ -531,16 +796,18 @@ def greedy_attack(net: DeepNetwork, rng, *, pool: int = 64, restarts: int = 4) -
     return best, best_margin
 
 
-def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool = True, batch: int = 128,
-                  seed: int = 0, **options) -> int:
+def largest_width(d: int, depth: int, s: int, *, m_grid: ArrayLike, error_correction: bool = True,
+                  batch: int = 128, seed: int = 0, kinds: tuple[float, float, float] = (0.5, 0.25, 0.25),
+                  **options) -> int:
     """Largest m on the increasing grid ``m_grid`` such that a random circuit of that width and ``depth``
-    runs with zero wrong bits at every layer on ``batch`` random inputs and ``batch`` switching inputs
-    (one circuit and network per m, seeded by ``seed``); scans upward and stops at the first failure.
-    Returns 0 if the first grid point fails."""
+    (pair kinds ``kinds``) runs with zero wrong bits at every layer on ``batch`` random inputs and
+    ``batch`` switching inputs (one circuit and network per m, seeded by ``seed``; ``options`` go to
+    :func:`build_deep_network`); scans upward and stops at the first failure.  Returns 0 if the first
+    grid point fails."""
     ok = 0
     for m in m_grid:
         rng = np.random.default_rng([seed, int(m), int(d)])
-        circ = random_sparse_circuit(int(m), depth, s, rng)
+        circ = random_sparse_circuit(int(m), depth, s, rng, kinds=kinds)
         net = build_deep_network(circ, d, s, rng, error_correction=error_correction, **options)
         inputs = np.concatenate([circ.random_inputs(batch, rng), circ.switching_inputs(batch, rng)])
         if count_wrong_bits(net, inputs).sum():
@@ -549,16 +816,18 @@ def largest_width(d: int, depth: int, s: int, *, m_grid, error_correction: bool 
     return ok
 
 
-def plot_depth_profile(d: int = 1024, m: int = 512, depth: int = 32, s: int = 4, error_correction: bool = True,
-                       seed: int = 0, batch: int = 64, ax=None):
+def plot_depth_profile(d: int = 1024, m: int = 2048, depth: int = 32, s: int = 4, error_correction: bool = True,
+                       seed: int = 0, batch: int = 64, ax=None, kinds: tuple[float, float, float] = MONOTONE,
+                       construction: str = "vote") -> dict:
     """Explorer figure: per layer, the largest read of an off feature and the smallest read of an on feature
-    on ``batch`` random inputs (and the threshold τ), for one seeded circuit and network.  Returns the
-    ``readout_spread`` dict."""
+    on ``batch`` random inputs (and the threshold τ), for one seeded circuit (pair kinds ``kinds``) and
+    network (``construction``).  Returns the ``readout_spread`` dict."""
     import matplotlib.pyplot as plt
 
     rng = np.random.default_rng([seed, d, m])
-    circ = random_sparse_circuit(m, depth, s, rng)
-    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=error_correction)
+    circ = random_sparse_circuit(m, depth, s, rng, kinds=kinds)
+    net = build_deep_network(circ, d, s, np.random.default_rng([seed, d, m, 1]), error_correction=error_correction,
+                             construction=construction)
     act = circ.random_inputs(batch, rng)
     spread = readout_spread(net, act)
     wrong = count_wrong_bits(net, act)
@@ -567,7 +836,7 @@ def plot_depth_profile(d: int = 1024, m: int = 512, depth: int = 32, s: int = 4,
     layers = np.arange(depth + 1)
     ax.plot(layers, np.clip(spread["off_max"], -1, 3), "o-", ms=3, label="largest read of an off feature")
     ax.plot(layers, np.clip(spread["on_min"], -1, 3), "s-", ms=3, label="smallest read of an on feature")
-    ax.axhline(net.tau, color="k", ls="--", lw=1, label="threshold τ = ½")
+    ax.axhline(net.tau, color="k", ls="--", lw=1, label=f"threshold τ = {net.tau:.2f}")
     bad = np.flatnonzero(wrong)
     if bad.size:
         ax.axvline(bad[0], color="C3", lw=1, label=f"first wrong bit (layer {bad[0]})")

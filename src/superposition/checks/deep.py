@@ -11,7 +11,8 @@ import numpy as np
 from .. import deep
 from ._core import CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_evaluate_layer", "check_clipped_step", "check_step_tolerance", "check_expected_collisions"]
+__all__ = ["check_evaluate_layer", "check_clipped_step", "check_step_tolerance", "check_expected_collisions",
+           "check_false_fire_probability"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,3 +130,40 @@ def check_expected_collisions(candidate) -> CheckPassed:
                                    mistakes=_COLL_MISTAKES, rtol=1e-9, atol=1e-15,
                                    success="Random inputs switch a pair gate into its two-on case about s²/(2m) "
                                            "times per layer.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.5: how often a neuron fires falsely
+# ---------------------------------------------------------------------------------------------
+_FIRE_CASES = [{"m": 8192, "d": 4096, "s": 4, "L": 5},
+               {"m": np.array([1024.0, 4096.0, 16384.0]), "d": 2048, "s": 4, "L": 4},
+               {"m": 10000, "d": np.array([1024.0, 4096.0]), "s": 2, "L": np.array([3, 6])}]
+
+
+def _poisson_sf(k, lam):
+    from scipy.stats import poisson
+
+    return poisson.sf(k, lam)
+
+
+def _lam(m, d, s, L, power=3, factor=1.5):
+    m, d, s, L = (np.asarray(v, dtype=float) for v in (m, d, s, L))
+    return factor * s * m * L**power / d**2
+
+
+_FIRE_MISTAKES = [
+    Mistake("at least L on copies, P(N ≥ L) = P(N > L − 1): the survival function at L − 1, not at L",
+            lambda m, d, s, L: _poisson_sf(np.asarray(L, float), _lam(m, d, s, L))),
+    Mistake("three factors of L: L·m/d hosted copies, L copies per input, and s·L/d on neurons",
+            lambda m, d, s, L: _poisson_sf(np.asarray(L, float) - 1, _lam(m, d, s, L, power=2))),
+    Mistake("a gate has 3/2 inputs on average (and-or gates two, copy gates one), not 2",
+            lambda m, d, s, L: _poisson_sf(np.asarray(L, float) - 1, _lam(m, d, s, L, factor=2.0))),
+]
+
+
+def check_false_fire_probability(candidate) -> CheckPassed:
+    """Check ``candidate(m, d, s, L)`` against :func:`superposition.deep.false_fire_probability`."""
+    return check_against_reference("Exercise 5.5", candidate, deep.false_fire_probability, _FIRE_CASES,
+                                   mistakes=_FIRE_MISTAKES, rtol=1e-6, atol=1e-300,
+                                   success="At fixed L the rate depends on m/d² only: doubling d allows four "
+                                           "times the width.")
