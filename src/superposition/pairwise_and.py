@@ -985,10 +985,10 @@ def hub_cost_model(pairs, m: int, n: int, *, L: int = 12, pi: float = 0.02, q_ma
 def _select_hubs(centre, leaf, outdeg, hub_degree, m, n, L, pi, q_max, w):
     """Centres that get a gated block: out-degree ≥ hub_degree (None: no blocks; "auto": the cost model)."""
     if hub_degree is None:
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), None
     if isinstance(hub_degree, str):  # "auto"
         hub_degree = _hub_cost_table(centre, leaf, m, n, L, pi, q_max, w)["choice"]
-    return np.flatnonzero(outdeg >= hub_degree).astype(np.int64)
+    return np.flatnonzero(outdeg >= hub_degree).astype(np.int64), int(hub_degree)
 
 
 def build_pairwise_and(
@@ -1100,7 +1100,7 @@ def build_pairwise_and(
     centre = orient_pairs(pairs, m, priority=rng.random(m))
     leaf_all = (pairs[:, 0] + pairs[:, 1] - centre).astype(np.int32)
     outdeg_all = np.bincount(centre, minlength=m).astype(np.int64)
-    hubs = _select_hubs(centre, leaf_all, outdeg_all, hub_degree, m, n, L, pi, q_max, hub_cells)
+    hubs, hub_threshold = _select_hubs(centre, leaf_all, outdeg_all, hub_degree, m, n, L, pi, q_max, hub_cells)
     blocks = _hub_block_layout(outdeg_all, hubs, hub_cells)
     n_blocks = int(blocks["size"].sum())
     n_reg = n - n_blocks
@@ -1182,7 +1182,8 @@ def build_pairwise_and(
     E_in_T = _sparse_code(n, m, k_in, rng)
     E_out_T = _sparse_code(n, mp, k_out, rng)
     opts = dict(construction=construction, L=L, tau=tau, theta=theta, pi=pi, q_max=q_max, k_in=k_in, k_out=k_out,
-                packing=packing, hub_degree=hub_degree, hub_cells=hub_cells, hub_offset=hub_offset)
+                packing=packing, hub_degree=hub_degree, hub_threshold=hub_threshold, hub_cells=hub_cells,
+                hub_offset=hub_offset)
     return PairwiseANDNetwork(m=m, n=n, s=s, pairs=pairs, E_in_T=E_in_T, B=B, R=R, E_out_T=E_out_T,
                               theta=theta, tau=tau, L=L, chunk_neuron=chunk_neuron, chunk_of=chunk_of,
                               centre=centre, options=opts, hidden_bias=hidden_bias, hubs=hubs.astype(np.int32),

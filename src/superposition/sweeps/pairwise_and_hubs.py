@@ -39,7 +39,7 @@ HEAVY = {
 OTHER = {
     "v1": {"construction": "v1"},
     "v2": {},
-    "v2 votes at τ = 0.7, L = 20": {"tau": 0.7, "L": 20},
+    "v2 votes at τ = 0.7": {"tau": 0.7},
 }
 FULL = {"s": 4, "builds": 3, "per_kind": 96, "seed": 0,
         "runs": [["heavy-tailed", name, opts] for name, opts in HEAVY.items()]
@@ -61,7 +61,7 @@ def hubs_point(graph, kind, m, m_prime, index, name, options, s, builds, per_kin
     if res["n_min"] is not None:
         net = build_pairwise_and(pairs, m, res["n_min"], s, np.random.default_rng([seed, 0, res["n_min"]]), **options)
         row["hubs"], row["block_neurons"] = int(net.hubs.size), int(net.n_blocks)
-        row["hub_degree"] = net.options["hub_degree"]
+        row["hub_degree"], row["hub_threshold"] = net.options["hub_degree"], net.options["hub_threshold"]
     row["seconds"] = round(time.perf_counter() - t0, 1)
     return row
 
