@@ -432,13 +432,6 @@ def star(delta):
     return np.array([[0, j] for j in range(1, delta + 1)])
 
 
-def exact_values(net, active):
-    """Decoded values with the codes replaced by the identity (z = f): R·ReLU(B f − b), (m′, batch)."""
-    F = np.zeros((net.m, len(active)), np.float32)
-    F[np.asarray(active).T, np.arange(len(active))] = 1.0
-    return net.R @ np.maximum(net.B @ F - net.bias[:, None], 0.0)
-
-
 @pytest.fixture(scope="module")
 def hub_star():
     delta, s, w = 40, 3, 3  # p = 7 and w·p = 21 < 40: cells from lines over F_7
@@ -451,13 +444,13 @@ def hub_star():
 def test_a_hub_block_is_silent_on_every_input_with_the_hub_off(hub_star):
     net, active, s, w = hub_star
     off = active[(active != 0).all(axis=1)]
-    assert np.abs(exact_values(net, off)).max() == 0.0
+    assert np.abs(net.exact_values(off)).max() == 0.0
 
 
 def test_an_open_hub_block_reads_at_most_s_minus_1_over_w_on_every_false_output(hub_star):
     net, active, s, w = hub_star
     on = active[(active == 0).any(axis=1)]
-    vals = exact_values(net, on)  # row e is the pair (0, e + 1)
+    vals = net.exact_values(on)  # row e is the pair (0, e + 1)
     truth_ = np.zeros_like(vals, bool)
     for col, row in enumerate(on):
         truth_[row[row > 0] - 1, col] = True

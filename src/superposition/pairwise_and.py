@@ -559,6 +559,19 @@ class PairwiseANDNetwork:
         )
         return np.asarray((self.E_in_T.T @ F).toarray(), dtype=np.float32)
 
+    def exact_values(self, active) -> np.ndarray:
+        """Decoded values with the codes replaced by the identity (z = f): R·ReLU(B f − b), (m′, batch) float32.
+
+        What the wiring computes without input or output cross-talk; the bounds of the hub blocks are stated
+        for these values.  Dense in m′ × batch: for small instances."""
+        active = validate_active(active, self.m)
+        require_size("the exact values", 4.0 * self.m_prime * active.shape[0], limit_bytes=_MEM_LIMIT,
+                     advice="pass fewer inputs at a time")
+        F = np.zeros((self.m, active.shape[0]), np.float32)
+        F[active.T, np.arange(active.shape[0])] = 1.0
+        h = np.maximum(self.B @ F - self.bias[:, None], 0.0)
+        return np.asarray(self.R @ h, dtype=np.float32)
+
     def hidden(self, x: np.ndarray) -> np.ndarray:
         """h = ReLU(B · E_inᵀ · x − b): (n, batch) float32 from (n, batch) x (b = θ on shared neurons)."""
         z = self.E_in_T @ x
@@ -899,8 +912,7 @@ def _hub_block_weights(blocks, centre, leaf, hub_edges, n_reg, gate, offset, rng
     edge_rep = np.broadcast_to(e[:, None], keep.shape)[keep]
     ref = base + blocks["cells"]
     # B: the leaves of each cell (weight 1) and the gate S on every neuron of the block, reference included
-    blk_neurons = np.concatenate([np.arange(b0, b0 + sz) for b0, sz in zip(base, blocks["size"])]) if hubs.size \
-        else np.zeros(0, np.int64)
+    blk_neurons = np.arange(n_reg, n_reg + int(blocks["size"].sum()), dtype=np.int64)  # the blocks are contiguous
     blk_hub = np.repeat(hubs, blocks["size"])
     b_rows = np.concatenate([cell, blk_neurons]).astype(np.int32)
     b_cols = np.concatenate([leaf[edge_rep], blk_hub]).astype(np.int32)
@@ -1111,10 +1123,7 @@ def build_pairwise_and(
     is_hub[hubs] = True
     in_block = is_hub[centre]
     reg_idx = np.flatnonzero(~in_block)
-    if in_block.any():
-        centre_r, leaf = centre[reg_idx], leaf_all[reg_idx]
-    else:
-        centre_r, leaf = centre, leaf_all
+    centre_r, leaf = centre[reg_idx], leaf_all[reg_idx]
     mp_r = centre_r.size
     outdeg = np.bincount(centre_r, minlength=m).astype(np.int64)
     q = np.clip(np.floor(pi * outdeg), 1, q_max).astype(np.int64)
