@@ -6,13 +6,14 @@ import pytest
 from superposition import checks
 from superposition.checks import CheckFailed, CheckPassed
 from superposition.checks import representation as chk
-from superposition.representation import interference, jl_min_dim, max_coherence, welch_bound
+from superposition.representation import interference, jl_min_dim, max_coherence, welch_bound, worst_interference
 
 CHECKS = [
     (chk.check_jl_min_dim, jl_min_dim, chk._JL_MISTAKES),
     (chk.check_welch_bound, welch_bound, chk._WELCH_MISTAKES),
     (chk.check_max_coherence, lambda E: max_coherence(E), chk._COH_MISTAKES),
     (chk.check_interference, interference, chk._INT_MISTAKES),
+    (chk.check_worst_interference, worst_interference, chk._WORST_MISTAKES),
 ]
 
 
@@ -99,3 +100,23 @@ def test_jl_check_explains_a_scalar_only_solution():
 
     with pytest.raises(AssertionError, match="np.log and np.ceil"):
         chk.check_jl_min_dim(lambda n_points, eps: math.ceil(4 * math.log(n_points) / (eps**2 / 2 - eps**3 / 3)))
+
+
+def test_worst_interference_student_solution_passes():
+    def my_worst_interference(E, s):
+        G = E.T @ E
+        np.fill_diagonal(G, -np.inf)
+        return float(np.sort(G, axis=1)[:, -s:].sum(axis=1).max())
+
+    assert isinstance(chk.check_worst_interference(my_worst_interference), CheckPassed)
+
+
+def test_worst_interference_mistakes_reproduce_on_every_case():
+    """A mistake is named only where it reproduces the wrong answer on every case, so each must differ from the
+    reference on the first case and be told apart from the mistakes listed before it."""
+    case = chk._WORST_CASES[0]()
+    ref = worst_interference(**case)
+    values = [m.implementation(**case) for m in chk._WORST_MISTAKES]
+    for k, v in enumerate(values):
+        assert abs(v - ref) > 1e-6
+        assert all(abs(v - w) > 1e-6 for w in values[:k])

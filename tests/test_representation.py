@@ -499,3 +499,81 @@ def test_predicted_coherence_is_the_median_of_the_max_of_gaussian_cosines():
     assert t < random_coherence_scale(m, d)  # below the union-bound scale
     with pytest.raises(ValueError, match=r"^m\b"):
         predicted_coherence(1, 10)
+
+
+# ---------------------------------------------------------------------------------------------
+# chirp_code, polarization_errors, worst_interference
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [3, 5, 7, 13, 29, 31])
+def test_chirp_code_coherence_is_exactly_one_over_sqrt_p(p):
+    from superposition.representation import chirp_code
+
+    E = chirp_code(p)
+    assert E.shape == (2 * p, 2 * p * p)
+    np.testing.assert_allclose(np.linalg.norm(E, axis=0), 1.0, atol=1e-12)
+    G = np.abs(E.T @ E)
+    np.fill_diagonal(G, 0.0)
+    assert abs(G.max() - 1 / np.sqrt(p)) < 1e-12  # the formula, from the full Gram matrix
+    assert abs(max_coherence(E) - 1 / np.sqrt(p)) < 1e-9  # and from the blocked kernel
+    # every cosine is 0 or has modulus at most 1/sqrt(p): the chirps with equal a are orthogonal
+    assert np.all(G <= 1 / np.sqrt(p) + 1e-12)
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 4, 9, 15])
+def test_chirp_code_rejects_non_odd_primes(p):
+    from superposition.representation import chirp_code
+
+    with pytest.raises(ValueError, match="p"):
+        chirp_code(p)
+
+
+def test_polarization_errors_bound_inner_products_by_length_distortion():
+    from superposition.representation import polarization_errors
+
+    rng = np.random.default_rng(3)
+    E = rng.standard_normal((64, 200)) / 8.0  # a Gaussian JL map: columns not normalised
+    ip, dist = polarization_errors(E)
+    G = E.T @ E
+    off = np.abs(G[np.triu_indices(200, 1)]).max()
+    assert ip == pytest.approx(off)
+    i, j = np.triu_indices(200, 1)
+    sq = np.diag(G)
+    plus = (sq[i] + sq[j] + 2 * G[i, j]) / 2 - 1
+    minus = (sq[i] + sq[j] - 2 * G[i, j]) / 2 - 1
+    assert dist == pytest.approx(max(np.abs(plus).max(), np.abs(minus).max(), np.abs(sq - 1).max()))
+    assert ip <= dist  # polarization: (|plus| + |minus|) / 2 >= |cross|
+    # unit-norm columns: the two coincide
+    U = E / np.linalg.norm(E, axis=0)
+    a, b = polarization_errors(U)
+    assert a == pytest.approx(b)
+
+
+def test_worst_interference_matches_brute_force():
+    from itertools import combinations
+
+    from superposition.representation import worst_interference
+
+    E = random_embedding(9, 4, "gaussian", np.random.default_rng(2))
+    for s in (1, 2, 3):
+        brute = max(
+            (E[:, t] @ E[:, list(S)].sum(axis=1), t, S)
+            for t in range(9)
+            for S in combinations([j for j in range(9) if j != t], s)
+        )
+        value, t, S = worst_interference(E, s, return_set=True, block_size=4)
+        assert value == pytest.approx(brute[0])  # (s = 1 has ties: the pair (t, j) and (j, t))
+        assert t not in S and len(set(S.tolist())) == s
+        assert E[:, t] @ E[:, S].sum(axis=1) == pytest.approx(value)
+        assert worst_interference(E, s) == pytest.approx(value)
+
+
+def test_worst_interference_validates_s():
+    from superposition.representation import worst_interference
+
+    E = random_embedding(5, 3, "gaussian", 0)
+    with pytest.raises(ValueError, match="s"):
+        worst_interference(E, 5)
+    with pytest.raises(ValueError, match="s"):
+        worst_interference(E, 0)

@@ -31,6 +31,12 @@ sample_active_sets, readout, interference, threshold_decode, recovery_error_rate
     Reading ``s`` active features back from ``x = E f``.
 predicted_interference_std, predicted_recovery_error
     The Gaussian predictions ``√(s/d)`` and the resulting exact-recovery error rate.
+chirp_code
+    A structured real code (realified Alltop chirps): ``2p²`` vectors in ``ℝ^{2p}``, coherence exactly ``1/√p``.
+polarization_errors
+    Inner-product error and squared-length distortion of a map on the standard basis (polarization).
+worst_interference
+    The largest readout of an inactive feature over every ``s``-sparse input (adversarial active set).
 plot_representation_explorer, representation_explorer
     The figure behind the chapter's interactive explorer, and the explorer (ipywidgets sliders).
 """
@@ -63,6 +69,9 @@ __all__ = [
     "recovery_error_rate",
     "predicted_interference_std",
     "predicted_recovery_error",
+    "chirp_code",
+    "polarization_errors",
+    "worst_interference",
     "plot_representation_explorer",
     "representation_explorer",
 ]
@@ -891,3 +900,146 @@ def representation_explorer(m=2000, d=256, s=5, kind="gaussian", *, seed=0):
         s=widgets.IntSlider(value=s, min=1, max=20, description="active s", continuous_update=False, style=style),
         kind=widgets.Dropdown(options=list(EMBEDDING_KINDS), value=kind, description="kind", style=style),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# a structured code, polarization, and the worst sparse input
+# --------------------------------------------------------------------------------------------
+
+
+def _is_odd_prime(p: int) -> bool:
+    if p < 3 or p % 2 == 0:
+        return False
+    return all(p % q for q in range(3, math.isqrt(p) + 1, 2))
+
+
+def chirp_code(p):
+    """A structured real code: ``2 p²`` unit vectors in ``ℝ^{2p}`` with coherence exactly ``1/√p``.
+
+    For an odd prime ``p`` the complex chirps ``z_{a,b}(k) = ω^{a k² + b k} / √p``
+    (``ω = e^{2πi/p}``, ``a, b, k ∈ {0, …, p − 1}``) are ``p²`` unit vectors of ``ℂ^p``
+    (Alltop's construction).  Two chirps with the same ``a`` are orthogonal; with
+    ``a ≠ a'`` their inner product is a quadratic Gauss sum divided by ``p``, of modulus
+    exactly ``1/√p``.  Each chirp ``z`` and its multiple ``i z`` are written as real
+    vectors ``(Re z, Im z)`` of ``ℝ^{2p}``; the real inner product of two such vectors is
+    the real part of the complex one, so every ``|cos|`` is at most ``1/√p``, and the value
+    ``1/√p`` is attained (by the pairs ``b = b'``, ``a ≠ a'``, in one of the two phases).
+
+    Parameters
+    ----------
+    p : int
+        An odd prime.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2p, 2p²)
+        Unit-norm columns; ``max_coherence`` of it is ``1/√p`` (``= √(2/d)`` with ``d = 2p``).
+
+    References
+    ----------
+    - W. O. Alltop, "Complex sequences with low periodic correlations", 1980.
+    - T. Strohmer and R. W. Heath, "Grassmannian frames with applications to coding and
+      communication", 2003.
+
+    Examples
+    --------
+    >>> E = chirp_code(5)
+    >>> E.shape
+    (10, 50)
+    >>> round(max_coherence(E) * 5 ** 0.5, 9)
+    1.0
+    """
+    p = as_int("p", p, min_value=3)
+    if not _is_odd_prime(p):
+        raise ValueError(f"p must be an odd prime, got p = {p}")
+    k = np.arange(p)
+    a = np.arange(p)[:, None, None]
+    b = np.arange(p)[None, :, None]
+    phase = (a * k * k + b * k) % p  # exact integer exponents, shape (p, p, p)
+    Z = np.exp(2j * np.pi * phase / p).reshape(p * p, p) / math.sqrt(p)  # rows are the chirps
+    Z = np.concatenate([Z, 1j * Z])  # each chirp and i times it
+    return np.concatenate([Z.real, Z.imag], axis=1).T.copy()
+
+
+def polarization_errors(E):
+    """How well the linear map ``E`` preserves the standard basis: inner products and squared lengths.
+
+    The points are the basis vectors ``e_1, …, e_m`` of ``ℝ^m``.  The map sends ``e_i`` to
+    column ``i`` of ``E``.  Returns the largest inner-product error
+    ``max_{i<j} |⟨E e_i, E e_j⟩ − ⟨e_i, e_j⟩| = max_{i<j} |⟨E e_i, E e_j⟩|`` and the largest
+    distortion of a squared length among the ``2 C(m, 2) + m`` vectors ``e_i + e_j``,
+    ``e_i − e_j`` (``i < j``) and ``e_i``: ``|‖E w‖² / ‖w‖² − 1|``.  By polarization,
+    ``⟨Eu, Ev⟩ = (‖E(u+v)‖² − ‖E(u−v)‖²) / 4``, the first is never larger than the second.
+
+    Parameters
+    ----------
+    E : array_like, shape (d, m)
+        The map (columns need not have unit norm: for a Johnson–Lindenstrauss map they do not).
+
+    Returns
+    -------
+    (float, float)
+        ``(inner-product error, squared-length distortion)``.
+    """
+    E = _as_embedding(E)
+    m = E.shape[1]
+    require_size("polarization_errors", 8.0 * m * m * 3, limit_bytes=_MAX_BYTES, advice="use fewer columns")
+    Ef = E.astype(np.float64)
+    G = Ef.T @ Ef
+    sq = np.diag(G).copy()
+    iu = np.triu_indices(m, k=1)
+    cross = G[iu]
+    base = sq[iu[0]] + sq[iu[1]]  # ‖E e_i‖² + ‖E e_j‖²
+    plus = np.abs((base + 2 * cross) / 2 - 1).max()
+    minus = np.abs((base - 2 * cross) / 2 - 1).max()
+    lengths = np.abs(sq - 1).max()
+    return float(np.abs(cross).max()), float(max(plus, minus, lengths))
+
+
+def worst_interference(E, s, *, return_set=False, block_size=1024):
+    """The largest readout of an inactive feature over *every* input with ``s`` active features.
+
+    For a target feature ``t`` and an active set ``S`` (``t ∉ S``, ``|S| = s``) the readout is
+    ``⟨e_t, Σ_{j∈S} e_j⟩ = Σ_{j∈S} ⟨e_t, e_j⟩``, a sum of separate terms, so the worst ``S`` for
+    ``t`` is exactly the ``s`` features with the largest cosines to ``e_t``.  The result is the
+    maximum over ``t`` of the sum of the ``s`` largest entries of row ``t`` of the Gram matrix
+    (diagonal excluded), computed in row blocks without forming the ``m × m`` matrix.
+    Threshold decoding at ``τ`` fails on some ``s``-sparse input whenever the value exceeds ``τ``.
+
+    Parameters
+    ----------
+    E : array_like, shape (d, m)
+        Embedding with unit-norm columns (the raw inner products are used).
+    s : int
+        Active features, ``1 <= s <= m − 1``.
+    return_set : bool, optional
+        Also return the target ``t`` and the sorted worst active set ``S`` (int array, shape (s,)).
+    block_size : int, optional
+        Rows of the Gram matrix computed at a time (default 1024).
+
+    Returns
+    -------
+    float, or (float, int, numpy.ndarray) when ``return_set``
+    """
+    E = _as_embedding(E)
+    d, m = E.shape
+    s = as_int("s", s, min_value=1)
+    if s > m - 1:
+        raise ValueError(f"s must be at most m − 1 = {m - 1} (the target itself is inactive), got s = {s}")
+    block_size = as_int("block_size", block_size, min_value=1)
+    Ef = E.astype(np.float64)
+    best, best_t = -np.inf, 0
+    for start in range(0, m, block_size):
+        stop = min(m, start + block_size)
+        tile = Ef[:, start:stop].T @ Ef  # (b, m): rows t of the Gram matrix
+        tile[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # t is not in its own set
+        top = np.partition(tile, m - s, axis=1)[:, m - s :].sum(axis=1)
+        k = int(np.argmax(top))
+        if top[k] > best:
+            best, best_t = float(top[k]), start + k
+    if not return_set:
+        return best
+    row = Ef[:, best_t] @ Ef
+    row[best_t] = -np.inf
+    S = np.sort(np.argpartition(row, m - s)[m - s :])
+    return best, best_t, S

@@ -13,7 +13,7 @@ from .. import representation as rep
 from ._core import CheckFailed, CheckPassed, Mistake, check_against_reference
 
 __all__ = ["check_jl_min_dim", "check_welch_bound", "check_max_coherence", "check_interference",
-           "check_predicted_coherence"]
+           "check_predicted_coherence", "check_worst_interference"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,4 +352,93 @@ def check_predicted_coherence(candidate) -> CheckPassed:
         _PC_CASES,
         mistakes=_PC_MISTAKES,
         success="Now compare it with the measured coherences above.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 1.6: the worst sparse input
+# ---------------------------------------------------------------------------------------------
+
+
+def _worst_case_gauss():
+    return {"E": rep.random_embedding(40, 10, "gaussian", 21), "s": 4}
+
+
+def _worst_case_rademacher():
+    return {"E": rep.random_embedding(60, 16, "rademacher", 22), "s": 6}
+
+
+def _worst_case_single():
+    return {"E": rep.random_embedding(25, 6, "sparse", 23), "s": 1}
+
+
+_WORST_CASES = [_worst_case_gauss, _worst_case_rademacher, _worst_case_single]
+
+
+def _gram(E):
+    E = np.asarray(E, dtype=np.float64)
+    return E.T @ E
+
+
+def _row_top_sums(G, s, *, exclude_diagonal=True):
+    G = np.array(G, dtype=np.float64)
+    if exclude_diagonal:
+        np.fill_diagonal(G, -np.inf)
+    if s == 0:
+        return np.zeros(G.shape[0])
+    return np.sort(G, axis=1)[:, -s:].sum(axis=1)
+
+
+_WORST_MISTAKES = [
+    Mistake(
+        "you let the target t be in its own active set (its cosine with itself is 1): the target is an *inactive* "
+        "feature, so leave out the diagonal of the Gram matrix",
+        lambda E, s: float(_row_top_sums(_gram(E), s, exclude_diagonal=False).max()),
+    ),
+    Mistake(
+        "you summed the s largest |cos|; the readout adds signed cosines, so the adversary picks the s largest "
+        "cosines themselves (a negative one lowers the readout)",
+        lambda E, s: float(_row_top_sums(np.abs(_gram(E)), s).max()),
+    ),
+    Mistake(
+        "you returned s·μ(E), the coherence bound; the exact worst case is the largest sum of s cosines with one "
+        "target, which is usually smaller",
+        lambda E, s: float(s * rep.max_coherence(E)),
+    ),
+    Mistake(
+        "you summed the s largest cosines anywhere in the Gram matrix; all s active features must interfere with "
+        "the same target t (one row of the Gram matrix)",
+        lambda E, s: float(np.sort(_gram(E)[np.triu_indices(np.shape(E)[1], 1)])[-s:].sum()),
+    ),
+    Mistake(
+        "you averaged over the targets; the worst input is the maximum over t of the row sums",
+        lambda E, s: float(_row_top_sums(_gram(E), s).mean()),
+    ),
+    Mistake(
+        "you summed the s − 1 largest cosines; an input with s active features, all inactive-for-t, has s of them",
+        lambda E, s: float(_row_top_sums(_gram(E), s - 1).max()),
+    ),
+    Mistake(
+        "you took the s most negative cosines (the lowest readout); a false positive needs the highest readout of "
+        "an inactive feature",
+        lambda E, s: float(-_row_top_sums(-_gram(E), s).max()),
+    ),
+]
+
+
+def _reference_worst(E, s):
+    return rep.worst_interference(E, s)
+
+
+def check_worst_interference(candidate) -> CheckPassed:
+    """Check ``candidate(E, s)`` against :func:`superposition.representation.worst_interference`."""
+    return check_against_reference(
+        "Exercise 1.6",
+        candidate,
+        _reference_worst,
+        _WORST_CASES,
+        mistakes=_WORST_MISTAKES,
+        rtol=1e-6,
+        atol=1e-9,
+        success="Your adversary finds the worst s-sparse input: now compare it with random inputs below.",
     )
