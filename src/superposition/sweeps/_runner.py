@@ -19,14 +19,18 @@ Every sweep module lists its points (small JSON-able dicts) and a top-level func
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import time
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import log
+from . import data_path, log, write_sweep
 
-__all__ = ["add_scheduler_argument", "open_client", "run_points", "finish_sweep", "point_key"]
+__all__ = ["add_scheduler_argument", "open_client", "run_points", "finish_sweep", "point_key", "sweep_main"]
 
 #: BLAS threads per worker: one, as in the single-core runs and on Binder.
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -203,3 +207,35 @@ def finish_sweep(out, meta) -> None:
     partial = Path(str(out) + ".partial.jsonl")
     if not meta.get("failed_points") and partial.exists():
         partial.unlink()
+
+
+def sweep_main(doc: str, module: str, name: str, full: dict, tiny: dict,
+               run: Callable[[dict, Path, str | None, int | None], tuple[Any, dict]],
+               argv: Sequence[str] | None = None, *, scheduler: str | None = "local", nice: bool = True,
+               grid_extra: dict | None = None) -> int:
+    """The command line every sweep shares: ``python -m superposition.sweeps.<module> [--tiny] [--out FILE]
+    [--scheduler ...] [--workers N]``.
+
+    ``run(cfg, out, scheduler, workers) -> (results, meta)`` runs the grid ``full`` (``tiny`` with ``--tiny``);
+    the results are written to ``out`` (default ``book/data/<name>.json``) by :func:`write_sweep` with the command
+    that regenerates them, and the partial file is removed when no point failed (:func:`finish_sweep`).
+    ``scheduler`` is the default of ``--scheduler``; ``None`` for a sweep that manages its own workers (no
+    ``--scheduler`` option, ``run`` gets ``None``). ``grid_extra`` is recorded with the grid.
+    """
+    prog = f"python -m superposition.sweeps.{module}"
+    parser = argparse.ArgumentParser(prog=prog, description=doc.strip().split("\n")[0])
+    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
+    parser.add_argument("--out", default=None, help=f"output JSON (default book/data/{name}.json)")
+    if scheduler is not None:
+        add_scheduler_argument(parser)
+        parser.set_defaults(scheduler=scheduler)
+    args = parser.parse_args(argv)
+    cfg = tiny if args.tiny else full
+    started = time.time()
+    out = Path(args.out) if args.out else data_path(f"{name}.json")
+    results, meta = run(cfg, out, getattr(args, "scheduler", None), getattr(args, "workers", None))
+    write_sweep(out, name, {**cfg, **(grid_extra or {})}, results, started,
+                ("nice " if nice else "") + prog + (" --tiny" if args.tiny else ""), meta)
+    finish_sweep(out, meta)
+    log(f"wrote {out}")
+    return 0

@@ -20,15 +20,14 @@ drawn from the monotone family (``superposition.deep.MONOTONE``: and-or and copy
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
 from ..deep import (MONOTONE, build_deep_network, count_wrong_bits, greedy_attack, largest_width,
                     random_sparse_circuit, readout_spread)
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {
     "s": 4, "batch": 128, "max_depth": 64, "seed": 0, "kinds": list(MONOTONE),
@@ -192,22 +191,8 @@ def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
     return results, meta
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.deep_depth",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch5_depth.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch5_depth.json")
-    results, meta = run(cfg, out, args.scheduler, args.workers)
-    write_sweep(out, "ch5_depth", cfg, results, started,
-                "nice python -m superposition.sweeps.deep_depth" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "deep_depth", "ch5_depth", FULL, TINY, run, argv)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,15 @@ Run: ``nice python -m superposition.sweeps.pairwise_and_certify`` (``--tiny`` fo
 
 from __future__ import annotations
 
-import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
 from ..adversary import certify_small_inputs
 from ..pairwise_and import build_pairwise_and, uniform_pairs
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {"instances": [{"m": 500, "m_prime": 10000, "n": 9000, "s_max": 2, "construction": "v2", "tau": 0.7}],
         "seed": 0}
@@ -42,24 +42,16 @@ def _instance_point(p: dict) -> dict:
     return row
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_certify",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_certify.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_certify.json")
+def run(cfg: dict, out: Path | None = None, scheduler: str | None = "none", workers: int | None = None) -> tuple:
+    """Certify every instance of ``cfg`` (see :func:`superposition.sweeps._runner.run_points`); return
+    ``(results, meta)`` (failed instances left out)."""
     pts = [{"seed": cfg["seed"], **inst} for inst in cfg["instances"]]
-    res, meta = run_points(_instance_point, pts, out, scheduler=args.scheduler, workers=args.workers,
-                           label="ch4_certify")
-    write_sweep(out, "ch4_certify", cfg, [r for r in res if r is not None], started,
-                "nice python -m superposition.sweeps.pairwise_and_certify" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+    res, meta = run_points(_instance_point, pts, out, scheduler=scheduler, workers=workers, label="ch4_certify")
+    return [r for r in res if r is not None], meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "pairwise_and_certify", "ch4_certify", FULL, TINY, run, argv)
 
 
 if __name__ == "__main__":

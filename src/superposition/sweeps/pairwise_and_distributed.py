@@ -18,14 +18,14 @@ Two records:
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 
-from . import data_path, log, write_sweep
-from ._runner import open_client, run_points
+from . import log
+from ._runner import open_client, run_points, sweep_main
 
 FULL = {
     "verify": [
@@ -114,21 +114,16 @@ def _strip(rows):
     return [[{k: v for k, v in row.items() if k != "seconds"} for row in rs] for rs in rows]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_distributed",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_distributed.json)")
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_distributed.json")
+def run(cfg: dict, out: Path, scheduler: None = None, workers: None = None) -> tuple:
+    """The verification records and the speed-up measurement of ``cfg``; return ``(results, meta)``."""
     results = {"verify": [verify_instance(inst) for inst in cfg["verify"]], "speedup": speedup(cfg["speedup"], out)}
-    write_sweep(out, "ch4_distributed", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_distributed" + (" --tiny" if args.tiny else ""),
-                {"scheduler": "local", "workers": "1-2 (see the records)", "load_average_at_end": list(os.getloadavg()), "cpus": os.cpu_count()})
-    log(f"wrote {out}")
-    return 0
+    return results, {"scheduler": "local", "workers": "1-2 (see the records)",
+                     "load_average_at_end": list(os.getloadavg()), "cpus": os.cpu_count()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    # no --scheduler: the records start their own LocalClusters of 1 and 2 workers
+    return sweep_main(__doc__, "pairwise_and_distributed", "ch4_distributed", FULL, TINY, run, argv, scheduler=None)
 
 
 if __name__ == "__main__":

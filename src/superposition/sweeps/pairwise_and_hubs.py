@@ -10,14 +10,14 @@ Run: ``nice python -m superposition.sweeps.pairwise_and_hubs`` (``--tiny`` for a
 
 from __future__ import annotations
 
-import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
 from ..pairwise_and import INPUT_KINDS, build_pairwise_and, smallest_width
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 from .pairwise_and_scaling import make_graph
 
 # graphs: (name, kind, m, m', index i of the scaling sweep, whose graph seed is [seed, i])
@@ -79,23 +79,15 @@ def points(cfg: dict) -> list:
              "name": name, "options": opts, **common} for g, name, opts in cfg["runs"]]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_hubs",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_hubs.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_hubs.json")
-    res, meta = run_points(_point, points(cfg), out, scheduler=args.scheduler, workers=args.workers,
-                           label="ch4_hubs")
-    write_sweep(out, "ch4_hubs", cfg, [r for r in res if r is not None], started,
-                "nice python -m superposition.sweeps.pairwise_and_hubs" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+def run(cfg: dict, out: Path | None = None, scheduler: str | None = "none", workers: int | None = None) -> tuple:
+    """Run every point of ``cfg`` (see :func:`superposition.sweeps._runner.run_points`); return
+    ``(results, meta)`` (failed points left out)."""
+    res, meta = run_points(_point, points(cfg), out, scheduler=scheduler, workers=workers, label="ch4_hubs")
+    return [r for r in res if r is not None], meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "pairwise_and_hubs", "ch4_hubs", FULL, TINY, run, argv)
 
 
 if __name__ == "__main__":

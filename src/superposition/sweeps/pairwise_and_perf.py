@@ -10,16 +10,16 @@ of graph + build + verification is measured inside it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {"instances": [
     {"m": 10000, "m_prime": 1000000, "n": 131072, "s": 4, "per_kind": 64, "seed": 5},
@@ -76,25 +76,17 @@ def _logged_instance(inst: dict) -> dict:
     return res
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_perf", description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_perf.json)")
-    add_scheduler_argument(parser)
-    parser.set_defaults(scheduler="none")  # a timing benchmark: one instance at a time unless asked otherwise
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_perf.json")
-    # each instance is one point, run in its own subprocess (on whichever worker runs it)
-    res, meta = run_points(_logged_instance, cfg["instances"], out, scheduler=args.scheduler, workers=args.workers,
+def run(cfg: dict, out: Path | None = None, scheduler: str | None = "none", workers: int | None = None) -> tuple:
+    """Time every instance of ``cfg``, each in its own subprocess on whichever worker runs it; return
+    ``(results, meta)`` (failed instances left out)."""
+    res, meta = run_points(_logged_instance, cfg["instances"], out, scheduler=scheduler, workers=workers,
                            label="ch4_perf")
-    results = [r for r in res if r is not None]
-    write_sweep(out, "ch4_perf", cfg, results, started,
-                "python -m superposition.sweeps.pairwise_and_perf" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+    return [r for r in res if r is not None], meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    # a timing benchmark: one instance at a time unless asked otherwise
+    return sweep_main(__doc__, "pairwise_and_perf", "ch4_perf", FULL, TINY, run, argv, scheduler="none", nice=False)
 
 
 if __name__ == "__main__":

@@ -11,15 +11,14 @@ Run: ``nice python -m superposition.sweeps.pairwise_and_robust`` (``--tiny`` for
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
 from ..adversary import attack_outputs, certify_small_inputs
 from ..pairwise_and import build_pairwise_and, count_wrong_bits, mixed_inputs, uniform_pairs
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {
     "attack": {"m": 3000, "m_prime": 22206, "s": 4, "graph_seed": 11, "builds": 2, "per_kind": 64,
@@ -102,22 +101,8 @@ def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
     return out, meta
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_robust",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_robust.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_robust.json")
-    results, meta = run(cfg, out, args.scheduler, args.workers)
-    write_sweep(out, "ch4_robust", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_robust" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "pairwise_and_robust", "ch4_robust", FULL, TINY, run, argv)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ at one point (the baseline of the reference prototype against the book's default
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
 from ..pairwise_and import build_pairwise_and, chung_lu_pairs, count_wrong_bits, mixed_inputs, smallest_width, uniform_pairs
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {
     "s": 4,
@@ -136,21 +135,8 @@ def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
     return out, meta
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.pairwise_and_scaling", description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long version (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch4_scaling.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    started = time.time()
-    out = args.out or data_path("ch4_scaling.json")
-    results, meta = run(cfg, out, args.scheduler, args.workers)
-    write_sweep(out, "ch4_scaling", cfg, results, started,
-                "nice python -m superposition.sweeps.pairwise_and_scaling" + (" --tiny" if args.tiny else ""), meta)
-    finish_sweep(out, meta)
-    log(f"wrote {out}")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "pairwise_and_scaling", "ch4_scaling", FULL, TINY, run, argv)
 
 
 if __name__ == "__main__":
