@@ -26,7 +26,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "welch_bound", "random_embedding", "predicted_coherence", "max_coherence", "pairwise_distortion",
         "sample_active_sets", "readout", "interference", "threshold_decode", "recovery_error_rate",
         "predicted_interference_std", "predicted_recovery_error", "plot_representation_explorer",
-        "representation_explorer",
+        "representation_explorer", "chirp_code", "polarization_errors", "worst_interference",
     ),
     "uand": (
         "UAndNetwork", "UAndErrorReport", "TouchingReadouts", "TargetedAndNetwork", "build_uand", "centred_offset",
