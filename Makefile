@@ -2,6 +2,7 @@
 #   make book   build the HTML book into _build/html (creates .venv and installs requirements if needed)
 #   make test   run every test: unit tests, every notebook under nbval, the strict book build, the site checks
 #   make browser  only the browser tests of the built site (tests/browser)
+#   make binder   only the Binder-stack test (student notebooks in JupyterLab 4.4 + ipywidgets 8.1, headless Chromium)
 # Only Python 3.11 (or newer) and make are needed; everything else is installed into .venv.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -14,7 +15,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test build-strict unit browser clean student book-nosolutions pdf bench lint lock quick
+.PHONY: book test build-strict unit browser binder clean student book-nosolutions pdf bench lint lock quick
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +68,12 @@ unit: $(STAMP)
 browser: $(STAMP)
 	@test -f $${BOOK_HTML_DIR:-_build/html}/index.html || $(MAKE) build-strict
 	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests/browser
+
+# The Binder-stack test alone (tests/browser/test_binder_stack.py): a fresh venv with repo2docker's Jupyter stack
+# plus requirements.txt, then every student notebook run with JupyterLab's Run All and every explorer's slider moved.
+# It needs Chromium and PyPI; it does not need the built site. About 9 minutes on one core.
+binder: $(STAMP)
+	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" tests/browser/test_binder_stack.py
 
 # The student edition of every chapter (book/student/NN_name.ipynb), generated from the chapters: run after changing
 # a chapter and commit the result (a test fails while they differ).
