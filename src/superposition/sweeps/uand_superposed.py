@@ -14,13 +14,12 @@ errors and pass/fail, so the chapter can show where the construction stops worki
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 
 from ..uand import smallest_working_width
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {
     "runs": [
@@ -88,22 +87,8 @@ def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
     return [rec for r in res if r is not None for rec in r], meta
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.uand_superposed",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long grid (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch2_uand_superposed.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    out = args.out or data_path("ch2_uand_superposed.json")
-    started = time.time()
-    results, meta = run(cfg, out, args.scheduler, args.workers)
-    path = write_sweep(out, "ch2_uand_superposed", cfg, results, started,
-                       "python -m superposition.sweeps.uand_superposed", meta)
-    finish_sweep(out, meta)
-    log(f"wrote {path}")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "uand_superposed", "ch2_uand_superposed", FULL, TINY, run, argv, nice=False)
 
 
 if __name__ == "__main__":

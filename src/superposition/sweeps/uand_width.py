@@ -20,13 +20,12 @@ Three parts, all with clean (one-hot) inputs, exactly ``s`` active features per 
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 
 from ..uand import evaluate_width, smallest_working_width
-from . import data_path, log, write_sweep
-from ._runner import add_scheduler_argument, finish_sweep, run_points
+from . import log
+from ._runner import run_points, sweep_main
 
 FULL = {
     "grid": {"s": [2, 3, 4, 5], "m": [100, 1000, 10000], "n": [2**k for k in range(8, 17)], "coverage": 48.0},
@@ -120,21 +119,8 @@ def run(cfg: dict, out=None, scheduler: str = "none", workers=None) -> tuple:
     return results, meta
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m superposition.sweeps.uand_width", description=__doc__.split("\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="run a seconds-long grid (for tests)")
-    parser.add_argument("--out", default=None, help="output JSON (default book/data/ch2_uand_width.json)")
-    add_scheduler_argument(parser)
-    args = parser.parse_args(argv)
-    cfg = TINY if args.tiny else FULL
-    out = args.out or data_path("ch2_uand_width.json")
-    started = time.time()
-    results, meta = run(cfg, out, args.scheduler, args.workers)
-    path = write_sweep(out, "ch2_uand_width", cfg, results, started, "python -m superposition.sweeps.uand_width",
-                       meta)
-    finish_sweep(out, meta)
-    log(f"wrote {path}")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return sweep_main(__doc__, "uand_width", "ch2_uand_width", FULL, TINY, run, argv, nice=False)
 
 
 if __name__ == "__main__":
