@@ -10,7 +10,7 @@ def test_width_sweep_tiny(tmp_path):
     assert uand_width.main(["--tiny", "--scheduler", "none", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["name"] == "ch2_uand_width"
-    assert data["command"] == "python -m superposition.sweeps.uand_width --tiny"  # the command that regenerates this file
+    assert data["command"] == "python -m superposition.sweeps.uand_width --tiny"
     assert set(data["results"]) == {"grid", "coverage", "nmin"}
     g = data["grid"]["grid"]
     assert len(data["results"]["grid"]) == len(g["s"]) * len(g["m"]) * len(g["n"])
