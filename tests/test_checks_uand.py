@@ -8,7 +8,9 @@ import pytest
 from superposition.checks import CheckFailed, CheckPassed
 from superposition.checks.uand import (
     check_break_even,
+    check_best_offset,
     check_expected_errors,
+    check_one_active_error,
     check_pair_readout,
     check_uand_hidden,
 )
@@ -122,3 +124,49 @@ def test_pair_readout_check_catches_nan_for_an_uncovered_pair():
 
     with pytest.raises(AssertionError, match="NaN"):
         check_pair_readout(nan_when_uncovered)
+
+
+def good_one_active(s, p, sigma):
+    return (s - 1) * p + (1 - p) ** (s - 1) * sigma / math.sqrt(2 * math.pi)
+
+
+def test_one_active_error_reference_passes_and_is_exported():
+    import superposition.checks as checks
+
+    assert isinstance(check_one_active_error(good_one_active), CheckPassed)
+    assert "check_one_active_error" in checks.__all__
+
+
+def test_one_active_error_accepts_the_exact_density_integral():
+    """sigma * phi(0) written through scipy's normal density is the same number."""
+    from scipy.stats import norm
+
+    assert isinstance(check_one_active_error(lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma * norm.pdf(0)),
+                      CheckPassed)
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma, r"dropped the factor 1/√\(2π\)"),
+        (lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma / 2, "not σ/2"),
+        (lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma * math.sqrt(2 / math.pi), r"not E\|Z\|"),
+        (lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma**2 / math.sqrt(2 * math.pi), "variance σ²"),
+        (lambda s, p, sigma: (s - 1) * p + sigma / math.sqrt(2 * math.pi), "bias to every neuron"),
+        (lambda s, p, sigma: s * p + (1 - p) ** s * sigma / math.sqrt(2 * math.pi), "off-by-one"),
+        (lambda s, p, sigma: (1 - p) ** (s - 1) * sigma / math.sqrt(2 * math.pi), "clean-input error"),
+    ],
+)
+def test_one_active_error_mistakes_are_named(fn, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        check_one_active_error(fn)
+
+
+def test_one_active_error_unknown_mistake_is_not_named():
+    with pytest.raises(CheckFailed, match="differs from the reference"):
+        check_one_active_error(lambda s, p, sigma: (s - 1) * p + 0.3 * sigma)
+
+
+def test_best_offset_reference_passes():
+    assert isinstance(check_best_offset(lambda errors: (0.5 * (min(errors) + max(errors)),
+                                                         0.5 * (max(errors) - min(errors)))), CheckPassed)

@@ -10,8 +10,9 @@ import scipy.sparse as sp
 from superposition.uand import (
     best_linear_and,
     build_targeted_and,
-    centred_offset,
     build_uand,
+    centred_offset,
+    clean_max_error,
     coverage_for_p,
     evaluate_width,
     p_for_coverage,
@@ -19,12 +20,14 @@ from superposition.uand import (
     plot_error_histograms,
     predicted_mean_errors,
     predicted_noise_std,
+    predicted_superposed_mean_errors,
     rectified_bias,
     sample_active,
     smallest_working_width,
     sparse_code_embedding,
     targeted_error,
     targeted_readout,
+    tolerated_noise_std,
     uand_error,
     uand_hidden,
     uand_preactivation,
@@ -237,6 +240,40 @@ def test_centred_offset_halves_the_one_sided_error():
     assert centred.max_error < 0.7 * plain.max_error
 
 
+def test_clean_max_error_is_the_centred_offset_quantile_and_grows_with_the_inputs():
+    m, n, s = 300, 1024, 3
+    p = p_for_coverage(n, 48)
+    assert clean_max_error(m, n, p, s) == pytest.approx(2 * centred_offset(m, n, p, s), abs=1e-12)
+    e1, e40 = clean_max_error(m, n, p, s), clean_max_error(m, n, p, s, n_inputs=40)
+    assert (s - 1) * p < e1 <= e40 < s - 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_clean_max_error_predicts_the_measured_worst_one_active_pair(seed):
+    """The worst one-active readout over 20 inputs lies within a few lattice steps 1/L of the prediction."""
+    m, n, s, batch = 500, 2048, 2, 20
+    p = p_for_coverage(n, 48)
+    touch = uand_touching_readouts(build_uand(m, n, p, seed, readout="plain"), sample_active(m, s, batch, seed + 10))
+    assert abs(np.nanmax(touch.one) - clean_max_error(m, n, p, s, n_inputs=batch)) < 3 / 48
+
+
+def test_tolerated_noise_std_solves_clean_max_plus_rectified_bias_equals_eps():
+    m, n, s, batch = 30000, 25000, 2, 40
+    p = p_for_coverage(n, 48)
+    e_clean = clean_max_error(m, n, p, s, batch)
+    eps = np.array([0.3, 0.5, 1.0])
+    sig = tolerated_noise_std(m, n, p, s, eps, batch)
+    assert sig.shape == eps.shape and np.all(np.diff(sig) > 0)
+    for e_, s0 in zip(eps, sig):
+        assert e_clean + predicted_superposed_mean_errors(s, p, s0)["one"] - (s - 1) * p == pytest.approx(e_, abs=1e-9)
+    # small p: the rectified bias is about (1 - p)^(s-1) sigma / sqrt(2 pi), so sigma0 is nearly linear in eps
+    approx = math.sqrt(2 * math.pi) * (eps - e_clean) / (1 - p) ** (s - 1)
+    np.testing.assert_allclose(sig, approx, rtol=0.05)
+    assert np.all(sig <= approx + 1e-12)  # the X >= 1 neurons only add bias
+    assert isinstance(tolerated_noise_std(m, n, p, s, 0.5, batch), float)
+    assert tolerated_noise_std(m, n, p, s, 0.9 * e_clean, batch) == 0.0  # the clean worst case alone exceeds eps
+
+
 @pytest.mark.parametrize("seed", [101, 202])
 def test_centred_uand_reaches_045_at_n384_m1000_on_fresh_inputs(seed):
     """The chapter's headline: m = 1000, s = 2, coverage 48, clean inputs, max over all pairs <= 0.45 at n = 384."""
@@ -400,6 +437,9 @@ def test_width_search_rejects_an_unknown_tie_rule():
         (lambda: p_for_coverage(10, 20), "coverage"),
         (lambda: build_targeted_and(10, np.array([[1, 2], [2, 1]]), 20, 3, 0), "gates"),
         (lambda: build_targeted_and(10, np.array([[1, 2]]), 20, 30, 0), "q"),
+        (lambda: clean_max_error(100, 256, 0.4, 2, n_inputs=0), "n_inputs"),
+        (lambda: tolerated_noise_std(100, 256, 0.4, 2, 0.0), "eps"),
+        (lambda: tolerated_noise_std(100, 256, 0.4, 2, [0.5, -1.0]), "eps"),
     ],
 )
 def test_bad_arguments_raise_value_error_naming_the_parameter(call, name):

@@ -30,6 +30,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "uand": (
         "UAndNetwork", "UAndErrorReport", "TouchingReadouts", "TargetedAndNetwork", "build_uand", "centred_offset",
+        "clean_max_error", "tolerated_noise_std",
         "build_targeted_and", "coverage_for_p", "p_for_coverage", "sample_active", "sparse_code_embedding",
         "uand_preactivation", "uand_hidden", "uand_readout", "uand_touching_readouts", "uand_error",
         "uand_sampled_neither", "predicted_mean_errors", "predicted_noise_std", "predicted_superposed_mean_errors",

@@ -64,6 +64,8 @@ __all__ = [
     "TargetedAndNetwork",
     "build_uand",
     "centred_offset",
+    "clean_max_error",
+    "tolerated_noise_std",
     "build_targeted_and",
     "coverage_for_p",
     "p_for_coverage",
@@ -398,6 +400,120 @@ def _bernoulli_positions(total: int, p: float, rng: np.random.Generator) -> np.n
     return np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
 
 
+def _one_active_quantile(n: int, p: float, s: int, level: float) -> float:
+    """Smallest ``r`` with ``P(R > r) <= level`` for the clean one-active readout ``R = Y / K``.
+
+    ``K = |N_ij| ~ Bin(n, p²)`` given ``K >= 1``, and ``Y ~ Bin(K (s−1), p)``; by bisection (60 halvings).
+    ``None`` when no coverage ``K >= 1`` has positive probability in floating point.
+    """
+    from scipy.stats import binom
+
+    lam = n * p * p
+    sd = math.sqrt(max(lam * (1.0 - p * p), 1e-12))
+    k = np.arange(max(1, int(lam - 12 * sd)), min(n, int(lam + 12 * sd) + 2) + 1)
+    wk = binom.pmf(k, n, p * p)
+    if wk.sum() <= 0:
+        return None
+    wk = wk / wk.sum()
+
+    def tail(r):  # P(R > r)
+        return float(np.sum(wk * binom.sf(np.floor(r * k + 1e-9), k * (s - 1), p)))
+
+    lo, hi = 0.0, float(s - 1)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if tail(mid) > level:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def clean_max_error(m, n, p, s, n_inputs=1) -> float:
+    """Predicted worst one-active error of the plain readout with clean inputs, from ``(m, n, p, s)`` alone.
+
+    A one-active pair's readout is ``R = Y / K`` with ``K = |N_ij| ~ Bin(n, p²)`` (``K >= 1``) and
+    ``Y ~ Bin(K (s−1), p)``.  ``T = n_inputs`` inputs have ``N = T s (m−s)`` one-active pairs; the
+    prediction is the ``1 − 1/N`` quantile of ``R``, the largest of ``N`` such readouts (treated as
+    independent).  ``2 · centred_offset(m, n, p, s)`` is this quantile for one input.
+
+    Parameters
+    ----------
+    m, n : int
+        Features (``m >= 3``) and neurons.
+    p : float
+        Wiring probability in ``(0, 1]``.
+    s : int
+        Active features per input, ``2 <= s < m``.
+    n_inputs : int
+        Number ``T >= 1`` of test inputs the maximum is taken over.
+
+    Returns
+    -------
+    float
+        The predicted max error, in readout units.
+    """
+    m = as_int("m", m, min_value=3)
+    n = as_int("n", n, min_value=1)
+    p = as_float("p", p, min_value=0.0, max_value=1.0, min_inclusive=False)
+    s = as_int("s", s, min_value=2, max_value=m - 1)
+    n_inputs = as_int("n_inputs", n_inputs, min_value=1)
+    q = _one_active_quantile(n, p, s, 1.0 / (n_inputs * s * (m - s)))
+    return 0.0 if q is None else q
+
+
+def tolerated_noise_std(m, n, p, s, eps, n_inputs=1):
+    """Largest noise std ``σ₀`` at which the predicted worst one-active error stays within ``eps``.
+
+    The prediction adds the *mean* shift that superposition noise causes to the clean worst case:
+
+        e(σ) = clean_max_error(m, n, p, s, n_inputs) + b(σ),
+        b(σ) = E[ReLU(X + Z)] − (s−1) p,   X ~ Bin(s−1, p),  Z ~ N(0, σ²),
+
+    the rectified bias of :func:`predicted_superposed_mean_errors` (``b(σ) ≈ (1−p)^{s−1} σ/√(2π)``,
+    and ``b`` increases with ``σ``).  ``σ₀`` solves ``e(σ₀) = eps`` (bisection, vectorized over
+    ``eps``); it is ``0`` where the clean worst case alone exceeds ``eps``.  The extra *spread* the
+    noise gives the readouts is not included, so ``σ₀`` is an optimistic (upper) estimate.
+
+    Parameters
+    ----------
+    m, n, p, s, n_inputs
+        As in :func:`clean_max_error`.
+    eps : float or array_like
+        Accuracy ``ε > 0`` (readout units).
+
+    Returns
+    -------
+    float or ndarray
+        ``σ₀`` (pre-activation units), shaped like ``eps``.
+    """
+    from scipy.stats import binom, norm
+
+    e_clean = clean_max_error(m, n, p, s, n_inputs)
+    p, s = float(p), int(s)
+    eps_arr = np.asarray(eps, dtype=float)
+    if not np.all(np.isfinite(eps_arr)) or np.any(eps_arr <= 0):
+        raise ValueError(f"eps must be positive and finite, got {eps!r}")
+    target = np.maximum(eps_arr - e_clean, 0.0).ravel()
+    x = np.arange(s)  # X ~ Bin(s − 1, p)
+    w = binom.pmf(x, s - 1, p)
+
+    def bias(sig):  # b(σ) for a vector of σ > 0: sum_x P(X = x) E[ReLU(x + Z)] − (s−1) p
+        z = x[None, :] / sig[:, None]
+        relu_mean = x[None, :] * norm.cdf(z) + sig[:, None] * norm.pdf(z)
+        return (w * relu_mean).sum(axis=1) - (s - 1) * p
+
+    lo = np.zeros_like(target)
+    hi = math.sqrt(2.0 * math.pi) * target / (1.0 - p) ** (s - 1) + 1e-12 if p < 1 else target + 1.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        big = bias(mid) > target
+        hi = np.where(big, mid, hi)
+        lo = np.where(big, lo, mid)
+    out = np.where(target > 0, 0.5 * (lo + hi), 0.0).reshape(eps_arr.shape)
+    return float(out) if out.ndim == 0 else out
+
+
 def centred_offset(m, n, p, s, d0=None) -> float:
     """Offset ``c`` of the centred readout, computed from the construction ``(m, n, p, s, d0)`` alone.
 
@@ -417,32 +533,13 @@ def centred_offset(m, n, p, s, d0=None) -> float:
     float
         ``c >= 0``.
     """
-    from scipy.stats import binom
-
     m = as_int("m", m, min_value=3)
     n = as_int("n", n, min_value=1)
     p = as_float("p", p, min_value=0.0, max_value=1.0, min_inclusive=False)
     s = as_int("s", s, min_value=2, max_value=m - 1)
-    lam = n * p * p
-    sd = math.sqrt(max(lam * (1.0 - p * p), 1e-12))
-    k = np.arange(max(1, int(lam - 12 * sd)), min(n, int(lam + 12 * sd) + 2) + 1)
-    wk = binom.pmf(k, n, p * p)
-    if wk.sum() <= 0:
+    e_max = _one_active_quantile(n, p, s, 1.0 / (s * (m - s)))
+    if e_max is None:
         return 0.0
-    wk = wk / wk.sum()
-    level = 1.0 / (s * (m - s))
-
-    def tail(r):  # P(R > r)
-        return float(np.sum(wk * binom.sf(np.floor(r * k + 1e-9), k * (s - 1), p)))
-
-    lo, hi = 0.0, float(s - 1)
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if tail(mid) > level:
-            lo = mid
-        else:
-            hi = mid
-    e_max = hi
     if d0 is not None:
         sigma = predicted_noise_std(p, m, s, as_int("d0", d0, min_value=1))
         e_max += predicted_superposed_mean_errors(s, p, sigma)["one"] - (s - 1) * p

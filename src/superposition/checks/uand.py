@@ -13,7 +13,8 @@ import numpy as np
 
 from ._core import CheckPassed, Mistake, check_against_reference
 
-__all__ = ["check_uand_hidden", "check_pair_readout", "check_expected_errors", "check_break_even", "check_best_offset"]
+__all__ = ["check_uand_hidden", "check_pair_readout", "check_expected_errors", "check_break_even", "check_best_offset",
+           "check_one_active_error"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,3 +234,51 @@ def check_best_offset(candidate) -> CheckPassed:
     return check_against_reference("Exercise 2.5", candidate, _ref_best_offset, _OFFSET_CASES,
                                    mistakes=_OFFSET_MISTAKES,
                                    success="The midrange halves the range: the centred readout's offset.")
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise 2.6: the rectified bias (predict the mean one-active error with superposed inputs)
+# --------------------------------------------------------------------------------------------
+
+
+def _ref_one_active(s, p, sigma):
+    from ..uand import rectified_bias
+
+    # X ~ Bin(s - 1, p) other active features; X >= 1 neurons taken as unrectified (mean X), X = 0 ones give ReLU(Z)
+    return (s - 1) * p + (1.0 - p) ** (s - 1) * rectified_bias(sigma)
+
+
+_ONE_ACTIVE_CASES = [
+    {"s": 3, "p": 0.1, "sigma": 0.5},
+    {"s": 2, "p": 0.05, "sigma": 1.7},
+    {"s": 5, "p": 0.2, "sigma": 0.8},
+    {"s": 4, "p": 0.3, "sigma": 0.0},
+]
+
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+
+_ONE_ACTIVE_MISTAKES = [
+    Mistake("E[ReLU(Z)] is σ/√(2π) ≈ 0.40 σ, not σ: you dropped the factor 1/√(2π) of the Gaussian density",
+            lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma),
+    Mistake("E[ReLU(Z)] is σ/√(2π) ≈ 0.40 σ, not σ/2: ReLU(Z) is positive half of the time, but its mean there is "
+            "σ√(2/π), not σ",
+            lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma / 2),
+    Mistake("E[ReLU(Z)] is σ/√(2π), not E|Z| = σ√(2/π): the ReLU keeps only the positive half",
+            lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma * math.sqrt(2 / math.pi)),
+    Mistake("the bias grows with the standard deviation σ, not with the variance σ²: E[ReLU(Z)] = σ/√(2π)",
+            lambda s, p, sigma: (s - 1) * p + (1 - p) ** (s - 1) * sigma**2 / _SQRT_2PI),
+    Mistake("only the neurons with no other active feature (probability (1 − p)^(s−1)) sit at ReLU(Z); "
+            "you gave the bias to every neuron",
+            lambda s, p, sigma: (s - 1) * p + sigma / _SQRT_2PI),
+    Mistake("an off-by-one: a one-active pair's neurons can hold the s − 1 *other* active features, not s",
+            lambda s, p, sigma: s * p + (1 - p) ** s * sigma / _SQRT_2PI),
+    Mistake("the clean-input error (s − 1) p is still there: add the bias to it",
+            lambda s, p, sigma: (1 - p) ** (s - 1) * sigma / _SQRT_2PI),
+]
+
+
+def check_one_active_error(candidate) -> CheckPassed:
+    """Check ``candidate(s, p, sigma) -> float``: ``(s−1) p + (1−p)^(s−1) σ/√(2π)``, the predicted one-active error."""
+    return check_against_reference("Exercise 2.6", candidate, _ref_one_active, _ONE_ACTIVE_CASES,
+                                   mistakes=_ONE_ACTIVE_MISTAKES, rtol=1e-9, atol=1e-12,
+                                   success="Compare your prediction with the measured networks in the next cell.")
