@@ -399,7 +399,9 @@ def random_embedding(m, d, kind, rng, *, dtype=np.float64):
     for start in range(0, m, chunk):
         stop = min(m, start + chunk)
         keys = rng.random((d, stop - start))
-        rows = np.argpartition(keys, q - 1, axis=0)[:q] if q < d else np.broadcast_to(
+        # sorted: argpartition's order within the q smallest depends on the CPU's SIMD sort path, and the signs
+        # below are drawn in row order, so an unsorted index would make E differ between machines
+        rows = np.sort(np.argpartition(keys, q - 1, axis=0)[:q], axis=0) if q < d else np.broadcast_to(
             np.arange(d)[:, None], (d, stop - start)
         )
         signs = rng.integers(0, 2, size=rows.shape, dtype=np.int8).astype(dtype) * 2 - 1
