@@ -88,3 +88,10 @@ def test_every_figure_of_a_chapter_is_opaque(chapter):
                 if image.mode in ("RGBA", "LA", "P"):
                     alpha = np.asarray(image.convert("RGBA"))[..., 3]
                     assert alpha.min() == 255, f"{chapter.name}: a figure has transparent pixels"
+
+
+def test_no_reference_holds_tex_math():
+    # The bibliography page loads no MathJax, so `$…$` in a title reaches the reader as raw TeX: write Unicode.
+    bib = (REPO / "book" / "references.bib").read_text(encoding="utf-8")
+    fields = [line.strip() for line in bib.splitlines() if "$" in line]
+    assert fields == [], "book/references.bib has TeX math (use Unicode, e.g. ℤ₄):\n" + "\n".join(fields)
