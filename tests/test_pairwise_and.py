@@ -441,6 +441,14 @@ def hub_star():
     return net, active, s, w
 
 
+def test_exact_values_in_slices_equal_the_formula_in_one_piece(hub_star):
+    net, active, s, w = hub_star  # 10 660 inputs, more than one slice of the hidden layer at n = 2000
+    F = np.zeros((net.m, len(active)), np.float32)
+    F[active.T, np.arange(len(active))] = 1.0
+    whole = net.R @ np.maximum(net.B @ F - net.bias[:, None], 0.0)
+    np.testing.assert_array_equal(net.exact_values(active), whole)
+
+
 def test_a_hub_block_is_silent_on_every_input_with_the_hub_off(hub_star):
     net, active, s, w = hub_star
     off = active[(active != 0).all(axis=1)]

@@ -563,14 +563,21 @@ class PairwiseANDNetwork:
         """Decoded values with the codes replaced by the identity (z = f): R·ReLU(B f − b), (m′, batch) float32.
 
         What the wiring computes without input or output cross-talk; the bounds of the hub blocks are stated
-        for these values.  Dense in m′ × batch: for small instances."""
+        for these values.  The result is dense in m′ × batch (for small instances); the hidden layer, n × batch,
+        is computed a slice of inputs at a time so that it stays within about 64 MiB."""
         active = validate_active(active, self.m)
-        require_size("the exact values", 4.0 * self.m_prime * active.shape[0], limit_bytes=_MEM_LIMIT,
+        batch = active.shape[0]
+        require_size("the exact values", 4.0 * self.m_prime * batch, limit_bytes=_MEM_LIMIT,
                      advice="pass fewer inputs at a time")
-        F = np.zeros((self.m, active.shape[0]), np.float32)
-        F[active.T, np.arange(active.shape[0])] = 1.0
-        h = np.maximum(self.B @ F - self.bias[:, None], 0.0)
-        return np.asarray(self.R @ h, dtype=np.float32)
+        out = np.empty((self.m_prime, batch), np.float32)
+        step = int(max(1, (64 * 2**20) // (8 * max(self.B.shape[0], self.m, 1))))
+        for lo in range(0, batch, step):
+            blk = active[lo:lo + step]
+            F = np.zeros((self.m, blk.shape[0]), np.float32)
+            F[blk.T, np.arange(blk.shape[0])] = 1.0
+            h = np.maximum(np.asarray(self.B @ F) - self.bias[:, None], 0.0)
+            out[:, lo:lo + step] = self.R @ h
+        return out
 
     def hidden(self, x: np.ndarray) -> np.ndarray:
         """h = ReLU(B · E_inᵀ · x − b): (n, batch) float32 from (n, batch) x (b = θ on shared neurons)."""
